@@ -1,0 +1,1 @@
+"""The workbench engine: formulas, derivations, checks, moments, export, numerics. It knows no paper."""

@@ -1,0 +1,182 @@
+"""Checks: the machine proofs attached to derivation steps and claims.
+
+Each check compares a step's ``lhs`` with its ``rhs`` and returns a
+:class:`CheckResult` saying whether it holds and how it was verified:
+
+- :class:`Exact`: ``lhs - rhs`` simplifies to zero (scalars, explicit matrices,
+  or matrix expressions with symbolic sizes in canonical form);
+- :class:`ExactAtSizes`: exact after instantiating symbolic-size matrices with
+  explicit symbolic entries at small sizes (a proof for each size checked);
+- :class:`Derived`: ``rhs`` equals what a rule computes (e.g. Isserlis' theorem);
+- :class:`NumericIdentity`: ``lhs = rhs`` to many digits at random points with mpmath,
+  for identities SymPy cannot simplify.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import mpmath
+import sympy as sp
+
+__all__ = [
+    "CheckResult",
+    "Check",
+    "Exact",
+    "ExactAtSizes",
+    "Derived",
+    "NumericIdentity",
+    "is_zero",
+]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one check: ``passed``, the ``method`` used and a one-line ``detail``."""
+
+    passed: bool
+    method: str
+    detail: str
+    seconds: float = 0.0
+
+
+def _explicit(expr: sp.Basic) -> sp.Basic:
+    if isinstance(expr, sp.MatrixExpr) and all(sp.sympify(n).is_Integer for n in expr.shape):
+        return expr.as_explicit()
+    return expr
+
+
+def is_zero(expr: sp.Basic, simplifier: Callable = sp.simplify) -> bool:
+    """Exact test that ``expr`` (scalar, explicit matrix or matrix expression) is zero."""
+    expr = _explicit(expr)
+    if isinstance(expr, sp.MatrixBase):
+        return all(simplifier(entry) == 0 for entry in expr)
+    if isinstance(expr, sp.MatrixExpr):
+        from .gaussian import canonical_terms
+
+        return all(simplifier(c) == 0 for c in canonical_terms(expr).values())
+    return simplifier(expr) == 0
+
+
+def _difference(lhs: sp.Basic, rhs: sp.Basic) -> sp.Basic:
+    if isinstance(lhs, sp.Equality) or isinstance(rhs, sp.Equality):
+        raise TypeError("a step compares two expressions, not equations")
+    return lhs - rhs
+
+
+class Check(ABC):
+    """A verification of ``lhs == rhs``."""
+
+    method: str = "check"
+
+    def run(self, lhs: sp.Basic, rhs: sp.Basic) -> CheckResult:
+        start = time.perf_counter()
+        try:
+            passed, detail = self._verify(lhs, rhs)
+        except Exception as exc:  # a crashing check is a failed check, reported by name
+            passed, detail = False, f"check raised {type(exc).__name__}: {exc}"
+        return CheckResult(passed, self.method, detail, time.perf_counter() - start)
+
+    @abstractmethod
+    def _verify(self, lhs: sp.Basic, rhs: sp.Basic) -> tuple[bool, str]:
+        """Return (passed, detail)."""
+
+
+@dataclass(frozen=True)
+class Exact(Check):
+    """``lhs - rhs`` simplifies to exactly zero."""
+
+    simplifier: Callable = sp.simplify
+    method: str = "exact"
+
+    def _verify(self, lhs, rhs):
+        ok = is_zero(_difference(lhs, rhs), self.simplifier)
+        return ok, "difference simplifies to 0" if ok else "difference does not simplify to 0"
+
+
+@dataclass(frozen=True)
+class ExactAtSizes(Check):
+    """Exact identity after substituting explicit objects for each size in ``sizes``.
+
+    ``instantiate(size)`` returns a substitution dict (for example matrix
+    symbols of symbolic size ``d`` mapped to explicit matrices of symbols).
+    """
+
+    instantiate: Callable[..., Mapping]
+    sizes: tuple
+    method: str = "exact at explicit sizes"
+
+    def _verify(self, lhs, rhs):
+        for size in self.sizes:
+            mapping = self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size)
+            left = _explicit(_substitute(lhs, mapping))
+            right = _explicit(_substitute(rhs, mapping))
+            if not is_zero(sp.expand(left - right), sp.expand):
+                return False, f"fails at size {size}"
+        return True, "exact at sizes " + ", ".join(map(str, self.sizes))
+
+
+def _substitute(expr: sp.Basic, mapping: Mapping) -> sp.Basic:
+    out = expr.subs(dict(mapping)) if mapping else expr
+    # Symbolic sizes become integers only after the substitution: traces of the
+    # now-explicit matrices are evaluated, and the rest re-evaluated explicitly.
+    out = out.replace(lambda e: isinstance(e, sp.Trace), lambda e: _explicit(e.arg).trace())
+    return out.doit() if isinstance(out, (sp.MatrixExpr, sp.Expr)) else out
+
+
+@dataclass(frozen=True)
+class Derived(Check):
+    """``rhs`` equals the result of ``compute()``, a rule applied by the engine.
+
+    The step's ``lhs`` names the quantity; ``compute`` derives it (for example
+    with Isserlis' theorem), so the stated ``rhs`` is checked, not trusted.
+    """
+
+    compute: Callable[[], sp.Basic]
+    rule: str = "rule"
+
+    @property
+    def method(self) -> str:  # type: ignore[override]
+        return self.rule
+
+    def _verify(self, lhs, rhs):
+        derived = self.compute()
+        ok = is_zero(_difference(derived, rhs))
+        return ok, "stated form equals the derived form" if ok else f"derived {derived} differs"
+
+
+@dataclass(frozen=True)
+class NumericIdentity(Check):
+    """``lhs == rhs`` at random points to ``dps - 5`` significant digits (mpmath, ``dps`` digits).
+
+    ``ranges`` maps each free symbol to a sampling interval ``(low, high)``.
+    """
+
+    ranges: Mapping[sp.Symbol, tuple[float, float]]
+    points: int = 5
+    dps: int = 30
+    seed: int = 0
+
+    @property
+    def method(self) -> str:  # type: ignore[override]
+        return f"numeric identity ({self.dps} digits, {self.points} random points)"
+
+    def _verify(self, lhs, rhs):
+        rng = random.Random(self.seed)
+        missing = (sp.sympify(lhs).free_symbols | sp.sympify(rhs).free_symbols) - set(self.ranges)
+        if missing:
+            return False, "no sampling range for " + ", ".join(sorted(map(str, missing)))
+        worst = mpmath.mpf(0)
+        with mpmath.workdps(self.dps):
+            for _ in range(self.points):
+                point = {s: sp.Float(rng.uniform(*r), self.dps) for s, r in self.ranges.items()}
+                a = sp.N(lhs.subs(point), self.dps)
+                b = sp.N(rhs.subs(point), self.dps)
+                scale = max(abs(a), abs(b), 1)
+                worst = max(worst, mpmath.mpf(abs(a - b) / scale))
+        ok = worst < mpmath.mpf(10) ** (5 - self.dps)
+        return ok, f"max relative difference {mpmath.nstr(worst, 3)}"

@@ -1,0 +1,111 @@
+"""Numeric functions generated from SymPy expressions (numpy, torch, mpmath).
+
+One code path: :func:`lambdify_expr` calls ``sympy.lambdify`` with CSE and a
+printer from :func:`printer_for`; :mod:`icl_sym.core.export` reuses the same
+printers for standalone modules, so exported code equals evaluated code.
+
+Matrix expressions (``MatrixSymbol`` arguments, ``Trace``, symbolic-size
+``Identity``) are supported by small printer extensions. For the mpmath backend
+a matrix expression runs the numpy code on object arrays of ``mpf``, so every
+arithmetic operation is carried out at the current ``mpmath.mp.dps``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import mpmath
+import numpy as np
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import MpmathPrinter
+
+__all__ = ["BACKENDS", "lambdify_expr", "printer_for", "is_matrix_expr"]
+
+BACKENDS = ("numpy", "torch", "mpmath")
+
+
+class MatrixNumPyPrinter(NumPyPrinter):
+    """NumPy printer that also prints ``Trace`` and symbolic-size ``Identity``."""
+
+    def _print_Trace(self, expr):
+        return f"{self._module_format(self._module + '.trace')}({self._print(expr.arg)})"
+
+    def _print_Identity(self, expr):
+        # int(): the size may arrive as an mpf when the mpmath backend converts arguments.
+        return f"{self._module_format(self._module + '.eye')}(int({self._print(expr.rows)}))"
+
+
+def _torch_printer():
+    from sympy.printing.pytorch import TorchPrinter
+
+    class MatrixTorchPrinter(TorchPrinter):
+        """Torch printer with symbolic-size ``Identity`` and float64 constants."""
+
+        def _print_Identity(self, expr):
+            return f"torch.eye(int({self._print(expr.rows)}), dtype=torch.float64)"
+
+    return MatrixTorchPrinter
+
+
+def is_matrix_expr(expr: sp.Basic) -> bool:
+    """True when ``expr`` contains matrix symbols or matrix operations."""
+    return bool(expr.atoms(sp.MatrixSymbol)) or isinstance(expr, sp.MatrixBase)
+
+
+def printer_for(backend: str, expr: sp.Basic):
+    """The printer class used to generate ``backend`` code for ``expr``."""
+    if backend == "numpy" or (backend == "mpmath" and is_matrix_expr(expr)):
+        return MatrixNumPyPrinter
+    if backend == "torch":
+        return _torch_printer()
+    if backend == "mpmath":
+        return MpmathPrinter
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+
+
+def _module_for(backend: str, expr: sp.Basic) -> str:
+    return "numpy" if printer_for(backend, expr) is MatrixNumPyPrinter else backend
+
+
+def lambdify_expr(args, expr: sp.Basic, backend: str = "numpy") -> Callable:
+    """Compile ``expr`` into a function of ``args`` (positional) for ``backend``."""
+    printer = printer_for(backend, expr)
+    fn = sp.lambdify(list(args), expr, modules=_module_for(backend, expr), printer=printer, cse=True)
+    if backend == "torch":
+        return _torch_wrapper(fn)
+    if backend == "mpmath" and is_matrix_expr(expr):
+        return _mpmath_matrix_wrapper(fn)
+    return fn
+
+
+def _torch_wrapper(fn: Callable) -> Callable:
+    """Run ``fn`` with tensor factories (``torch.eye``) on the inputs' device."""
+    import torch
+
+    @functools.wraps(fn)
+    def wrapped(*values):
+        device = next((v.device for v in values if isinstance(v, torch.Tensor)), torch.device("cpu"))
+        with torch.device(device):
+            return fn(*values)
+
+    return wrapped
+
+
+def _as_mpf(value):
+    if isinstance(value, np.ndarray):
+        return np.vectorize(mpmath.mpf, otypes=[object])(value)
+    if isinstance(value, (mpmath.mpf, mpmath.mpc)):
+        return value
+    return mpmath.mpf(value)
+
+
+def _mpmath_matrix_wrapper(fn: Callable) -> Callable:
+    """Convert every argument to ``mpf`` (object arrays for matrices) before calling ``fn``."""
+
+    @functools.wraps(fn)
+    def wrapped(*values):
+        return fn(*(_as_mpf(v) for v in values))
+
+    return wrapped

@@ -1,0 +1,1 @@
+"""One package per paper; importing this package registers every theory."""

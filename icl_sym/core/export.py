@@ -89,17 +89,32 @@ def _c(f: Formula) -> str:
         f"double {_identifier(f.name)}({args}) {{\n" + "\n".join(body) + "\n}\n"
 
 
-class _JuliaPrinter(JuliaCodePrinter):
+class _BlockMatrixMixin:
+    """``[A B; C D]`` block literals, valid in both Julia and Octave."""
+
+    def _print_BlockMatrix(self, expr):
+        # Parenthesised blocks: inside a literal, spaces separate elements.
+        rows = [" ".join(f"({self._print(b)})" for b in row) for row in expr.blocks.tolist()]
+        return "[" + "; ".join(rows) + "]"
+
+
+class _JuliaPrinter(_BlockMatrixMixin, JuliaCodePrinter):
     def _print_Trace(self, expr):
         return f"tr({self._print(expr.arg)})"
+
+    def _print_Transpose(self, expr):
+        return f"transpose({self._print(expr.arg)})"
 
     def _print_Identity(self, expr):
         return "I"  # LinearAlgebra's UniformScaling: sizes itself in sums
 
 
-class _OctavePrinter(OctaveCodePrinter):
+class _OctavePrinter(_BlockMatrixMixin, OctaveCodePrinter):
     def _print_Trace(self, expr):
         return f"trace({self._print(expr.arg)})"
+
+    def _print_Transpose(self, expr):
+        return f"({self._print(expr.arg)}).'"
 
 
 def _julia(f: Formula) -> str:

@@ -46,6 +46,10 @@ def _torch_printer():
         def _print_Identity(self, expr):
             return f"torch.eye(int({self._print(expr.rows)}), dtype=torch.float64)"
 
+        def _print_BlockMatrix(self, expr):
+            rows = [", ".join(self._print(b) for b in row) for row in expr.blocks.tolist()]
+            return "torch.cat([" + ", ".join(f"torch.cat([{r}], dim=1)" for r in rows) + "], dim=0)"
+
     return MatrixTorchPrinter
 
 
@@ -81,14 +85,14 @@ def lambdify_expr(args, expr: sp.Basic, backend: str = "numpy") -> Callable:
 
 
 def _torch_wrapper(fn: Callable) -> Callable:
-    """Run ``fn`` with tensor factories (``torch.eye``) on the inputs' device."""
+    """Run ``fn`` on float64 tensors, with tensor factories (``torch.eye``) on the inputs' device."""
     import torch
 
     @functools.wraps(fn)
     def wrapped(*values):
         device = next((v.device for v in values if isinstance(v, torch.Tensor)), torch.device("cpu"))
         with torch.device(device):
-            return fn(*values)
+            return fn(*(torch.as_tensor(v, dtype=torch.float64) for v in values))
 
     return wrapped
 

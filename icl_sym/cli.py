@@ -1,0 +1,254 @@
+"""The ``icl-sym`` command line: derive, check, export, eval, demo.
+
+Bad input (unknown names, formats or parameters, values outside a domain)
+prints one line ``error: ...`` to stderr and exits with code 2; a failed
+verification exits with code 1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from icl_sym.core.export import FORMATS, ExportError
+from icl_sym.core.registry import REGISTRY, UnknownNameError
+from icl_sym.core.validation import ParameterError
+
+app = typer.Typer(help="icl-sym: derive, verify, evaluate and export the theory of in-context learning.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+derive_app = typer.Typer(help="List and step through derivations.", no_args_is_help=True)
+app.add_typer(derive_app, name="derive")
+
+out = Console()
+err = Console(stderr=True)
+
+#: Errors caused by the user's input: reported in one line, exit code 2.
+USER_ERRORS = (ParameterError, UnknownNameError, ExportError, IndexError, KeyError)
+
+
+class UsageFailure(Exception):
+    """Raised inside commands for bad input; turned into ``error: ...`` and exit 2."""
+
+
+def _registry():
+    import icl_sym.theories  # noqa: F401  (registers every theory)
+
+    return REGISTRY
+
+
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Write ``path`` in one step (temporary file + rename): never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = "wb" if isinstance(text, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, mode) as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+@derive_app.command("list")
+def derive_list() -> None:
+    """List every registered derivation."""
+    reg = _registry()
+    table = Table("name", "title", "steps", "source")
+    for name in reg.derivation_names():
+        d = reg.get_derivation(name)
+        table.add_row(name, d.title, str(len(d)), str(d.provenance.where))
+    out.print(table)
+
+
+@derive_app.command("show")
+def derive_show(
+    name: str,
+    step: Optional[int] = typer.Option(None, "--step", "-k", help="Show only step K (1-based)."),
+    latex: bool = typer.Option(False, "--latex", help="Print LaTeX instead of text."),
+) -> None:
+    """Show a derivation step by step (or one step)."""
+    import sympy as sp
+
+    deriv = _registry().get_derivation(name)
+    steps = [deriv.step(step)] if step is not None else list(deriv)
+    if step is None:
+        out.print(f"[bold]{deriv.title}[/bold]  ({deriv.provenance})\n{deriv.setting}\n", markup=True)
+    for s in steps:
+        k = deriv.steps.index(s) + 1
+        out.print(f"[bold]Step {k}: {s.name}[/bold]", markup=True)
+        if latex:
+            print(s.latex())
+        else:
+            print(sp.pretty(sp.Eq(s.lhs, s.rhs, evaluate=False) if not _is_matrix(s) else s.lhs, use_unicode=True))
+            if _is_matrix(s):
+                print("=")
+                print(sp.pretty(s.rhs, use_unicode=True))
+        out.print(f"  {s.justification}\n  [dim]check: {s.check.method}[/dim]\n", markup=True, highlight=False)
+
+
+def _is_matrix(step) -> bool:
+    import sympy as sp
+
+    return isinstance(step.lhs, (sp.MatrixExpr, sp.MatrixBase)) or isinstance(step.rhs, (sp.MatrixExpr, sp.MatrixBase))
+
+
+@app.command()
+def check(name: Optional[str] = typer.Argument(None, help="A derivation name or a paper prefix (e.g. lu2024).")) -> None:
+    """Verify every step (and claim) of the registered derivations; exit 1 on any failure."""
+    reg = _registry()
+    names = reg.derivation_names()
+    if name is not None:
+        selected = [n for n in names if n == name or n.startswith(name + ".")]
+        if not selected:
+            raise UnknownNameError("derivation or paper", name, names)
+        names = selected
+    table = Table("derivation", "step", "method", "result", "seconds")
+    failures = 0
+    with out.status("verifying...") as status:
+        for n in names:
+            deriv = reg.get_derivation(n)
+
+            def progress(o, n=n):
+                status.update(f"verifying {n}: step {o.index}/{len(deriv)}")
+
+            report = deriv.verify(on_step=progress)
+            for o in report.outcomes:
+                verdict = "[green]verified[/green]" if o.result.passed else f"[red]FAILED[/red] {o.result.detail}"
+                table.add_row(n, f"{o.index}. {o.name}", o.result.method, verdict, f"{o.result.seconds:.2f}")
+            failures += len(report.failed)
+    out.print(table)
+    total = len(table.rows)
+    if failures:
+        out.print(f"[red]{failures} of {total} checks failed[/red]")
+        raise typer.Exit(1)
+    out.print(f"[green]all {total} checks verified[/green]")
+
+
+@app.command()
+def export(
+    name: str,
+    fmt: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(FORMATS)),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+) -> None:
+    """Export a formula (or a derivation: its document for latex/markdown, its result otherwise)."""
+    from icl_sym.core.validation import check_choice
+
+    check_choice("--format", fmt, FORMATS)
+    reg = _registry()
+    if name in reg.derivation_names():
+        deriv = reg.get_derivation(name)
+        if fmt == "markdown":
+            text = deriv.to_markdown()
+        elif fmt == "latex":
+            text = deriv.to_latex()
+        elif len(deriv.results) == 1:
+            text = deriv.results[0].export(fmt)
+        else:
+            raise UsageFailure(f"{name} establishes {len(deriv.results)} formulas; export one of: "
+                               + ", ".join(f.name for f in deriv.results))
+    else:
+        text = reg.get_formula(name).export(fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(output, text)
+        out.print(f"wrote {output}")
+
+
+@app.command("eval")
+def evaluate(
+    name: str,
+    assignments: list[str] = typer.Argument(None, help="Parameter values as NAME=VALUE (e.g. rho=0.1)."),
+    backend: str = typer.Option("mpmath", "--backend", help="numpy, torch or mpmath."),
+    digits: int = typer.Option(30, "--digits", help="mpmath precision in decimal digits."),
+) -> None:
+    """Evaluate a scalar formula at given parameter values."""
+    import math
+
+    import mpmath
+
+    from icl_sym.core.numeric import BACKENDS
+    from icl_sym.core.validation import check_array, check_choice
+
+    check_choice("--backend", backend, BACKENDS)
+    formula = _registry().get_formula(name)
+    if formula.has_matrix_params:
+        raise UsageFailure(f"{name} takes matrix arguments; evaluate it from Python "
+                           f"(icl_sym.core.registry.REGISTRY.get_formula({name!r}).numeric())")
+    values = {}
+    for item in assignments or []:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise UsageFailure(f"parameter assignment must look like NAME=VALUE; got {item!r}")
+        try:
+            values[key] = float(raw)
+        except ValueError:
+            raise ParameterError(key, "a real number", raw) from None
+    expected = [p.name for p in formula.params]
+    unknown = sorted(set(values) - set(expected))
+    missing = [p for p in expected if p not in values]
+    if unknown or missing:
+        raise UsageFailure(f"{name} takes parameters {', '.join(expected)}"
+                           + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                           + (f"; missing: {', '.join(missing)}" if missing else ""))
+    for p in formula.params:
+        if p.domain is not None:
+            check_array(p.name, values[p.name], p.domain)
+        elif math.isnan(values[p.name]):
+            raise ParameterError(p.name, "a real number", values[p.name])
+    args = [values[p] for p in expected]
+    if backend == "mpmath":
+        with mpmath.workdps(digits):
+            result = formula.numeric("mpmath")(*(mpmath.mpf(a) for a in args))
+            print(mpmath.nstr(result, digits))
+    elif backend == "torch":
+        import torch
+
+        print(repr(float(formula.numeric("torch")(*(torch.tensor(a, dtype=torch.float64) for a in args)))))
+    else:
+        print(repr(float(formula.numeric("numpy")(*args))))
+
+
+@app.command()
+def demo(
+    output: Path = typer.Option(Path("icl-sym-output"), "--out", "-o", help="Folder for the figure and report."),
+    seed: int = typer.Option(0, "--seed", help="Seed of every random draw."),
+) -> None:
+    """Derive and verify Proposition 1, evaluate it against Monte Carlo, write a figure and a report."""
+    from icl_sym.demo import run_demo
+
+    report = run_demo(output, seed=seed, console=out)
+    out.print(f"\nfigure: {report.figure}\nreport: {report.report}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning input errors into one line and exit code 2."""
+    try:
+        # standalone_mode=False: click returns the exit code instead of exiting.
+        code = app(args=argv, standalone_mode=False)
+    except USER_ERRORS + (UsageFailure,) as exc:
+        message = exc.message if isinstance(exc, UnknownNameError) else str(exc).strip("'\"")
+        err.print(f"error: {message}", markup=False, highlight=False)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            err.print(f"error: {exc.format_message()}", markup=False, highlight=False)
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

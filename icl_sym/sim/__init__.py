@@ -1,0 +1,1 @@
+"""PyTorch simulations of the models the theories describe (samplers, estimators, Monte-Carlo errors)."""

@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from icl_sym.core.export import FORMATS, ExportError
@@ -64,7 +65,7 @@ def derive_list() -> None:
     table = Table("name", "title", "steps", "source")
     for name in reg.derivation_names():
         d = reg.get_derivation(name)
-        table.add_row(name, d.title, str(len(d)), str(d.provenance.where))
+        table.add_row(name, escape(d.title), str(len(d)), escape(d.provenance.where))
     out.print(table)
 
 
@@ -80,10 +81,10 @@ def derive_show(
     deriv = _registry().get_derivation(name)
     steps = [deriv.step(step)] if step is not None else list(deriv)
     if step is None:
-        out.print(f"[bold]{deriv.title}[/bold]  ({deriv.provenance})\n{deriv.setting}\n", markup=True)
+        out.print(f"[bold]{escape(deriv.title)}[/bold]  ({escape(str(deriv.provenance))})\n{escape(deriv.setting)}\n")
     for s in steps:
         k = deriv.steps.index(s) + 1
-        out.print(f"[bold]Step {k}: {s.name}[/bold]", markup=True)
+        out.print(f"[bold]Step {k}: {escape(s.name)}[/bold]", markup=True)
         if latex:
             print(s.latex())
         else:
@@ -91,7 +92,7 @@ def derive_show(
             if _is_matrix(s):
                 print("=")
                 print(sp.pretty(s.rhs, use_unicode=True))
-        out.print(f"  {s.justification}\n  [dim]check: {s.check.method}[/dim]\n", markup=True, highlight=False)
+        out.print(f"  {escape(s.justification)}\n  [dim]check: {escape(s.check.method)}[/dim]\n", highlight=False)
 
 
 def _is_matrix(step) -> bool:
@@ -121,8 +122,9 @@ def check(name: Optional[str] = typer.Argument(None, help="A derivation name or 
 
             report = deriv.verify(on_step=progress)
             for o in report.outcomes:
-                verdict = "[green]verified[/green]" if o.result.passed else f"[red]FAILED[/red] {o.result.detail}"
-                table.add_row(n, f"{o.index}. {o.name}", o.result.method, verdict, f"{o.result.seconds:.2f}")
+                verdict = "[green]verified[/green]" if o.result.passed else f"[red]FAILED[/red] {escape(o.result.detail)}"
+                table.add_row(n, escape(f"{o.index}. {o.name}"), escape(o.result.method), verdict,
+                              f"{o.result.seconds:.2f}")
             failures += len(report.failed)
     out.print(table)
     total = len(table.rows)

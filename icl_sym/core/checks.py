@@ -8,6 +8,8 @@ Each check compares a step's ``lhs`` with its ``rhs`` and returns a
 - :class:`ExactAtSizes`: exact after instantiating symbolic-size matrices with
   explicit symbolic entries at small sizes (a proof for each size checked);
 - :class:`Derived`: ``rhs`` equals what a rule computes (e.g. Isserlis' theorem);
+- :class:`AverageOverVector`: ``rhs = E[lhs]`` over a random vector with given first
+  and second moments, for ``lhs`` of degree at most two in it (exact at explicit sizes);
 - :class:`NumericIdentity`: ``lhs = rhs`` to many digits at random points with mpmath,
   for identities SymPy cannot simplify.
 """
@@ -30,6 +32,7 @@ __all__ = [
     "ExactAtSizes",
     "Derived",
     "NumericIdentity",
+    "AverageOverVector",
     "is_zero",
 ]
 
@@ -55,10 +58,12 @@ def is_zero(expr: sp.Basic, simplifier: Callable = sp.simplify) -> bool:
     expr = _explicit(expr)
     if isinstance(expr, sp.MatrixBase):
         return all(simplifier(entry) == 0 for entry in expr)
-    if isinstance(expr, sp.MatrixExpr):
-        from .gaussian import canonical_terms
+    if isinstance(expr, sp.MatrixExpr) or expr.has(sp.Trace):
+        from .gaussian import canonicalize
 
-        return all(simplifier(c) == 0 for c in canonical_terms(expr).values())
+        expr = canonicalize(expr)
+        if isinstance(expr, sp.MatrixExpr):
+            return isinstance(expr, sp.ZeroMatrix)
     return simplifier(expr) == 0
 
 
@@ -109,13 +114,14 @@ class ExactAtSizes(Check):
     instantiate: Callable[..., Mapping]
     sizes: tuple
     method: str = "exact at explicit sizes"
+    # cancel() puts rational functions in canonical form: zero iff identically zero.
 
     def _verify(self, lhs, rhs):
         for size in self.sizes:
             mapping = self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size)
             left = _explicit(_substitute(lhs, mapping))
             right = _explicit(_substitute(rhs, mapping))
-            if not is_zero(sp.expand(left - right), sp.expand):
+            if not is_zero(left - right, sp.cancel):
                 return False, f"fails at size {size}"
         return True, "exact at sizes " + ", ".join(map(str, self.sizes))
 
@@ -180,3 +186,57 @@ class NumericIdentity(Check):
                 worst = max(worst, mpmath.mpf(abs(a - b) / scale))
         ok = worst < mpmath.mpf(10) ** (5 - self.dps)
         return ok, f"max relative difference {mpmath.nstr(worst, 3)}"
+
+
+@dataclass(frozen=True)
+class AverageOverVector(Check):
+    """``rhs = E[lhs]`` where ``vector`` is random with ``E[v] = mean`` and ``E[v vᵀ] = second``.
+
+    Exact at explicit sizes: ``instantiate(size)`` makes every matrix explicit;
+    ``lhs`` (after the substitutions ``given``, e.g. a constraint such as
+    ``‖w‖² = d``) must be a polynomial of degree at most two in the vector's
+    entries, whose monomials ``v_i`` and ``v_i v_j`` are then replaced by the
+    moments. This is linearity of expectation, checked rather than assumed.
+    """
+
+    vector: sp.MatrixSymbol
+    mean: sp.Basic
+    second: sp.Basic
+    instantiate: Callable[..., Mapping]
+    sizes: tuple
+    given: Mapping = None  # type: ignore[assignment]
+    method: str = "expectation by moments (exact at explicit sizes)"
+
+    def _verify(self, lhs, rhs):
+        if self.given:
+            lhs = lhs.subs(dict(self.given))
+        for size in self.sizes:
+            mapping = dict(self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size))
+            n = int(sp.sympify(self.vector.shape[0]).subs(mapping))
+            entries = sp.symbols(f"_v0:{n}")
+            v = sp.Matrix(n, 1, entries)
+            mean = _explicit(_substitute(self.mean, mapping))
+            second = _explicit(_substitute(self.second, mapping))
+            left = sp.expand(_explicit(_substitute(lhs, {**mapping, self.vector: v})))
+            averaged = _average(left, entries, mean, second)
+            if averaged is None:
+                return False, f"not a polynomial of degree <= 2 in {self.vector} at size {size}"
+            right = _explicit(_substitute(rhs, mapping))
+            if not is_zero(averaged - right, sp.cancel):
+                return False, f"fails at size {size}"
+        return True, "exact at sizes " + ", ".join(map(str, self.sizes))
+
+
+def _average(expr, entries, mean, second):
+    """Replace monomials of ``entries`` by moments; None if some monomial has degree > 2."""
+    if isinstance(expr, sp.MatrixBase):
+        out = [_average(e, entries, mean, second) for e in expr]
+        return None if any(o is None for o in out) else sp.Matrix(expr.rows, expr.cols, out)
+    total = sp.S.Zero
+    for monomial, coeff in sp.Poly(expr, *entries).terms():
+        powers = [i for i, k in enumerate(monomial) for _ in range(k)]
+        if len(powers) > 2:
+            return None
+        moment = 1 if not powers else mean[powers[0]] if len(powers) == 1 else second[powers[0], powers[1]]
+        total += coeff * moment
+    return total

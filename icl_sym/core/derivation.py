@@ -28,11 +28,15 @@ class Step:
     rhs: sp.Basic
     justification: str
     check: Check
+    #: LaTeX operator applied to ``lhs`` when displayed, e.g. ``\mathbb{E}_{w}`` (the check sees ``lhs`` itself).
+    lhs_operator: str = ""
 
     def latex(self) -> str:
         from .export import latex_equation
 
-        return latex_equation(self.lhs, self.rhs)
+        if not self.lhs_operator:
+            return latex_equation(self.lhs, self.rhs)
+        return f"{self.lhs_operator}\left[{sp.latex(self.lhs)}\right] = {sp.latex(self.rhs)}"
 
     def verify(self) -> CheckResult:
         return self.check.run(self.lhs, self.rhs)

@@ -26,7 +26,7 @@ Example: ``x ~ N(0, I/d)``, ``y = w^T x + eps``, ``eps ~ N(0, rho)``.
 >>> eps = g.scalar('eps', var=rho)
 >>> y = g.linear('y', {x: w, eps: 1})
 >>> g.cov(y, y)
-rho + Trace(w.T*w)/d
+(d*rho + Trace(w.T*w))/d
 >>> g.expect(y**2, x, x)
 (2/d**2)*w*w.T + ((d*rho + Trace(w.T*w))/d**2)*I
 >>> sigma2 = as_scalar(w.T * w) / d + rho
@@ -36,6 +36,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -44,7 +45,7 @@ from typing import Union
 
 import numpy as np
 import sympy
-from sympy import Expr, Identity, MatAdd, MatMul, MatPow, MatrixSymbol, S, Trace, Transpose, ZeroMatrix
+from sympy import Expr, Identity, MatAdd, MatMul, MatPow, MatrixBase, MatrixSymbol, S, Trace, Transpose, ZeroMatrix
 from sympy.core.sympify import SympifyError, _sympify
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
@@ -151,8 +152,11 @@ class _Terms:
             coeff = sympy.factor(coeff)
             if coeff == 0:
                 continue
-            mats = list(chain) if chain else [Identity(self.rows)]
-            terms.append(MatMul(*mats) if coeff == 1 and len(mats) > 1 else mats[0] if coeff == 1 else MatMul(coeff, *mats))
+            mats = chain or (Identity(self.rows),)
+            if coeff != 1:
+                terms.append(MatMul(coeff, *mats))
+            else:
+                terms.append(MatMul(*mats) if len(mats) > 1 else mats[0])
         if not terms:
             return ZeroMatrix(self.rows, self.cols)
         if len(terms) == 1:
@@ -235,12 +239,12 @@ def _terms(expr: object, arg: str) -> _Terms:
         expr = _sympify(expr)
     except SympifyError:
         raise ValueError(f"{arg}: expected a SymPy scalar or matrix expression; got {expr!r}") from None
+    if isinstance(expr, MatrixBase):
+        raise ValueError(
+            f"{arg}: explicit matrices are not supported; use MatrixSymbol/Identity and "
+            f"evaluate with to_numpy; got {type(expr).__name__}"
+        )
     if not isinstance(expr, MatrixExpr):
-        if getattr(expr, "is_Matrix", False):
-            raise ValueError(
-                f"{arg}: explicit matrices are not supported; use MatrixSymbol/Identity and "
-                f"evaluate with to_numpy; got {type(expr).__name__}"
-            )
         return _Terms.scalar(_scalar(expr, arg))
     if isinstance(expr, MatrixSymbol):
         extracted, chain = _split_chain((expr,))
@@ -265,23 +269,17 @@ def _terms(expr: object, arg: str) -> _Terms:
         out = _Terms.scalar(_scalar(coeff, arg))
         for m in mats:
             out = out @ _terms(m, arg)
-        return _as_shape(out, expr)
+        return out
     if isinstance(expr, MatPow) and expr.exp.is_Integer and expr.exp > 0:
         base = _terms(expr.base, arg)
         out = base
         for _ in range(int(expr.exp) - 1):
             out = out @ base
-        return _as_shape(out, expr)
+        return out
     raise ValueError(
         f"{arg}: unsupported matrix expression {type(expr).__name__} ({expr}); supported are "
         "MatrixSymbol, Transpose, Identity, ZeroMatrix, MatAdd, MatMul, MatPow with a positive integer exponent"
     )
-
-
-def _as_shape(t: _Terms, expr: MatrixExpr) -> _Terms:
-    # A product whose first factor was 1x1 takes the shape of what it scaled;
-    # restate the expression's own shape (they agree when the product is valid).
-    return _Terms(expr.rows, expr.cols, t.coeffs)
 
 
 def _scalar(expr: object, arg: str) -> Expr:
@@ -290,12 +288,12 @@ def _scalar(expr: object, arg: str) -> Expr:
         expr = _sympify(expr)
     except SympifyError:
         raise ValueError(f"{arg}: expected a SymPy scalar; got {expr!r}") from None
-    if isinstance(expr, MatrixExpr):
+    if isinstance(expr, (MatrixExpr, MatrixBase)):
         t = _terms(expr, arg)
         if not t.is_scalar:
             raise ValueError(f"{arg}: expected a scalar; got a {expr.rows}x{expr.cols} matrix {expr}")
         return t.scalar_value()
-    if getattr(expr, "is_Matrix", False) or not isinstance(expr, Expr):
+    if not isinstance(expr, Expr):
         raise ValueError(f"{arg}: expected a SymPy scalar; got {expr!r}")
     traces = expr.atoms(Trace)
     if not traces:
@@ -355,9 +353,11 @@ def to_numpy(expr: Moment, values: Mapping[Expr, object]) -> float | np.ndarray:
 
 def _to_int(dim: Expr, scalars: Mapping[Expr, Expr]) -> int:
     value = _sympify(dim).xreplace(scalars)
-    if not value.is_number:
+    if value.free_symbols:
         raise ValueError(f"values: no value for {', '.join(sorted(map(str, value.free_symbols)))}")
-    return int(round(float(value)))
+    if not (value.is_number and float(value).is_integer()):
+        raise ValueError(f"values: dimension {dim} evaluates to {value}, not an integer")
+    return int(float(value))
 
 
 def _evaluate(t: _Terms, scalars: Mapping[Expr, Expr], arrays: Mapping[MatrixSymbol, np.ndarray]) -> float | np.ndarray:
@@ -367,10 +367,16 @@ def _evaluate(t: _Terms, scalars: Mapping[Expr, Expr], arrays: Mapping[MatrixSym
             raise ValueError(f"values: no value for {sym}")
         return arrays[sym].T if isinstance(atom, Transpose) else arrays[sym]
 
+    def chain_value(chain: Chain) -> np.ndarray:
+        return functools.reduce(np.matmul, map(atom_value, chain))
+
+    def trace_value(tr: Trace) -> Expr:
+        # Canonical traces (see _trace_symbol) wrap a bare atom or a MatMul of atoms.
+        chain = tr.arg.args if isinstance(tr.arg, MatMul) else (tr.arg,)
+        return sympy.Float(float(np.trace(chain_value(chain))), 17)
+
     def coeff_value(coeff: Expr) -> float:
-        traces = {tr: sympy.Float(float(np.trace(np.atleast_2d(_evaluate(_terms(tr.arg, "expr"), scalars, arrays)))), 17)
-                  for tr in coeff.atoms(Trace)}
-        value = coeff.xreplace(traces).xreplace(scalars)
+        value = coeff.xreplace({tr: trace_value(tr) for tr in coeff.atoms(Trace)}).xreplace(scalars)
         if value.free_symbols:
             raise ValueError(f"values: no value for {', '.join(sorted(map(str, value.free_symbols)))}")
         return float(value)
@@ -380,7 +386,7 @@ def _evaluate(t: _Terms, scalars: Mapping[Expr, Expr], arrays: Mapping[MatrixSym
     shape = (_to_int(t.rows, scalars), _to_int(t.cols, scalars))
     out = np.zeros(shape)
     for chain, coeff in t.coeffs.items():
-        mat = np.eye(shape[0]) if not chain else np.linalg.multi_dot([atom_value(a) for a in chain] + [np.eye(shape[1])])
+        mat = chain_value(chain) if chain else np.eye(shape[0])
         out += coeff_value(coeff) * mat
     return out
 
@@ -476,6 +482,7 @@ class JointGaussian:
     def __init__(self) -> None:
         self._forms: dict[GaussianVariable, _LinearForm] = {}
         self._base_cov: dict[tuple[GaussianVariable, GaussianVariable], _Terms] = {}
+        self._base: set[GaussianVariable] = set()
         self._names: set[str] = set()
 
     # -- declarations -------------------------------------------------------
@@ -485,6 +492,7 @@ class JointGaussian:
         v = self._new(name, None)
         self._base_cov[(v, v)] = _Terms.scalar(_scalar(var, "var"))
         self._forms[v] = {v: _Terms.scalar(S.One)}
+        self._base.add(v)
         return v
 
     def vector(self, name: str, dim: ScalarLike, cov: MatrixExpr) -> GaussianVariable:
@@ -495,13 +503,17 @@ class JointGaussian:
         v = self._new(name, dim)
         self._base_cov[(v, v)] = c
         self._forms[v] = {v: _Terms(dim, dim, {(): S.One})}
+        self._base.add(v)
         return v
 
     def set_cov(self, a: GaussianVariable, b: GaussianVariable, cov: Moment) -> None:
         """Set the cross-covariance ``E[a b^T] = cov`` of two distinct base variables."""
         for arg, v in (("a", a), ("b", b)):
-            if self._forms.get(v) != {v: self._forms.get(v, {}).get(v)} or v not in self._forms:
-                raise ValueError(f"{arg}: {v!r} is not a base variable of this JointGaussian")
+            self._check_owned(arg, v)
+            if v not in self._base:
+                raise ValueError(
+                    f"{arg}: {v.name!r} is a linear combination; covariances are set between base variables"
+                )
         if a is b:
             raise ValueError("b: the variance of a base variable is fixed at declaration; pass a different variable")
         if (a, b) in self._base_cov:
@@ -511,7 +523,9 @@ class JointGaussian:
         self._base_cov[(a, b)] = c
         self._base_cov[(b, a)] = c.transpose()
 
-    def linear(self, name: str, terms: Mapping[GaussianVariable, Moment], dim: ScalarLike | None = None) -> GaussianVariable:
+    def linear(
+        self, name: str, terms: Mapping[GaussianVariable, Moment], dim: ScalarLike | None = None
+    ) -> GaussianVariable:
         """Declare ``name = sum of coefficient-times-variable`` over ``terms``; a vector if ``dim`` is given.
 
         For a scalar result, a vector ``v`` enters as ``a^T v`` with ``terms[v] = a``
@@ -566,38 +580,33 @@ class JointGaussian:
         monos = [Monomial.of(s) for s in summands]
         # Check the vector count and ownership once, over all summands together.
         self._legs(tuple(f for m in monos for f in m.factors), "summands")
-        vector_owner = [j for j, m in enumerate(monos) for _ in m.vectors]
+        # (summand index, variable) of the column leg and of the row leg.
+        legs = [(j, v) for j, m in enumerate(monos) for v in m.vectors]
 
         cache: dict[tuple[int, ...], _Terms] = {}
 
         def block_moment(block: tuple[int, ...]) -> _Terms:
             if block not in cache:
-                left = right = None
-                scalars: Counter[GaussianVariable] = Counter()
-                for j in block:
-                    for f in monos[j].factors:
-                        if not f.is_vector:
-                            scalars[f] += 1
-                        elif left is None and vector_owner[0] == j:
-                            left = f
-                        else:
-                            right = f
-                if left is None and right is not None and len(vector_owner) == 1:
-                    left, right = right, None
+                left = legs[0][1] if legs and legs[0][0] in block else None
+                right = legs[1][1] if len(legs) == 2 and legs[1][0] in block else None
+                scalars = Counter(f for j in block for f in monos[j].factors if not f.is_vector)
                 cache[block] = self._isserlis(left, right, scalars)
             return cache[block]
 
-        total: _Terms | None = None
-        for partition in _set_partitions(len(monos)):
+        def rank(block: tuple[int, ...]) -> int:
             # Column block first, row block last; scalar blocks commute.
-            order = sorted(partition, key=lambda blk: _block_rank(blk, vector_owner))
+            if legs and legs[0][0] in block:
+                return 0
+            return 2 if len(legs) == 2 and legs[1][0] in block else 1
+
+        total = _Terms(legs[0][1].dim if legs else S.One, legs[1][1].dim if len(legs) == 2 else S.One)
+        for partition in _set_partitions(len(monos)):
             product = _Terms.scalar(S.One)
-            for block in order:
+            for block in sorted(partition, key=rank):
                 product = product @ block_moment(block)
             term = product.scale(sympy.ff(ell, len(partition)))
-            total = term if total is None else total + term
-        coeff = sympy.Mul(*[m.coeff for m in monos])
-        return total.scale(coeff).to_expr()
+            total = total + term
+        return total.scale(sympy.Mul(*[m.coeff for m in monos])).to_expr()
 
     # -- internals ----------------------------------------------------------
 
@@ -681,14 +690,16 @@ class JointGaussian:
         out = _Terms(rows, cols)
         if left is not None and right is not None:
             out = out + self._cov_terms(left, right).scale(moment(counts))
-        legs = [leg for leg in (left, right) if leg is not None]
-        leg_covs = [
-            [self._cov_terms(leg, s) if leg is left else self._cov_terms(s, leg) for s in names] for leg in legs
-        ]
+        # Pairing a scalar s with the column leg gives E[left s], with the row leg E[s right^T].
+        leg_covs = []
+        if left is not None:
+            leg_covs.append([self._cov_terms(left, s) for s in names])
+        if right is not None:
+            leg_covs.append([self._cov_terms(s, right) for s in names])
         # Each leg picks a scalar partner (distinct factors, hence n_a (n_b - [a == b])).
-        for partners in itertools.product(range(len(names)), repeat=len(legs)):
+        for partners in itertools.product(range(len(names)), repeat=len(leg_covs)):
             mult = 1
-            used = Counter()
+            used: Counter[int] = Counter()
             for k in partners:
                 mult *= counts[k] - used[k]
                 used[k] += 1
@@ -697,8 +708,43 @@ class JointGaussian:
             piece = _Terms.scalar(S.One)
             for leg_cov, k in zip(leg_covs, partners):
                 piece = piece @ leg_cov[k]
+            # With no legs the single empty choice leaves a 1x1 piece: the scalar moment.
             out = out + _Terms(rows, cols, piece.coeffs).scale(mult * moment(without(*partners)))
-        if not legs:
-            out = _Terms.scalar(moment(counts))
         return out
 
+
+def _rows(v: GaussianVariable) -> Expr:
+    return S.One if v.dim is None else v.dim
+
+
+def _dimension(dim: ScalarLike) -> Expr:
+    try:
+        value = _sympify(dim)
+    except SympifyError:
+        raise ValueError(f"dim must be a positive integer or a SymPy symbol; got {dim!r}") from None
+    if not isinstance(value, Expr) or (value.is_number and not (value.is_integer and value > 0)):
+        raise ValueError(f"dim must be a positive integer or a SymPy symbol; got {dim!r}")
+    return value
+
+
+def _check_shape(arg: str, t: _Terms, rows: Expr, cols: Expr) -> None:
+    if not (_same_dim(t.rows, rows) and _same_dim(t.cols, cols)):
+        raise ValueError(f"{arg}: expected shape ({rows}, {cols}); got ({t.rows}, {t.cols})")
+
+
+def _product(factors: tuple[object, ...]) -> Monomial:
+    out = Monomial()
+    for f in factors:
+        out = out * f
+    return out
+
+
+def _set_partitions(n: int) -> Iterator[list[tuple[int, ...]]]:
+    """All set partitions of ``range(n)``, blocks as sorted tuples."""
+    if n == 0:
+        yield []
+        return
+    for partition in _set_partitions(n - 1):
+        for k in range(len(partition)):
+            yield partition[:k] + [partition[k] + (n - 1,)] + partition[k + 1 :]
+        yield partition + [(n - 1,)]

@@ -52,6 +52,9 @@ def write_atomically(path: Path, text: str | bytes) -> None:
     try:
         with os.fdopen(fd, mode) as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -88,17 +91,12 @@ def derive_show(
         if latex:
             print(s.latex())
         else:
-            print(sp.pretty(sp.Eq(s.lhs, s.rhs, evaluate=False) if not _is_matrix(s) else s.lhs, use_unicode=True))
-            if _is_matrix(s):
-                print("=")
-                print(sp.pretty(s.rhs, use_unicode=True))
+            # A left side that is only a LaTeX label reads better as the step's name.
+            label = isinstance(s.lhs, (sp.Symbol, sp.MatrixSymbol)) and "\\" in s.lhs.name
+            print(s.name if label else sp.pretty(s.lhs, use_unicode=True))
+            print("=")
+            print(sp.pretty(s.rhs, use_unicode=True))
         out.print(f"  {escape(s.justification)}\n  [dim]check: {escape(s.check.method)}[/dim]\n", highlight=False)
-
-
-def _is_matrix(step) -> bool:
-    import sympy as sp
-
-    return isinstance(step.lhs, (sp.MatrixExpr, sp.MatrixBase)) or isinstance(step.rhs, (sp.MatrixExpr, sp.MatrixBase))
 
 
 @app.command()

@@ -36,7 +36,7 @@ class Step:
 
         if not self.lhs_operator:
             return latex_equation(self.lhs, self.rhs)
-        return f"{self.lhs_operator}\left[{sp.latex(self.lhs)}\right] = {sp.latex(self.rhs)}"
+        return rf"{self.lhs_operator}\left[{sp.latex(self.lhs)}\right] = {sp.latex(self.rhs)}"
 
     def verify(self) -> CheckResult:
         return self.check.run(self.lhs, self.rhs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from html.entities import html5
 
 import sympy as sp
 from sympy.printing.julia import JuliaCodePrinter
@@ -141,8 +142,10 @@ def _octave(f: Formula) -> str:
 def _mathml(f: Formula) -> str:
     left = sp.mathml(f.display_lhs, printer="presentation")
     right = sp.mathml(f.expr, printer="presentation")
-    return ('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">'
-            f"<mrow>{left}<mo>=</mo>{right}</mrow></math>\n")
+    body = f"<mrow>{left}<mo>=</mo>{right}</mrow>"
+    # Named entities such as &InvisibleTimes; are not defined in plain XML: use code points.
+    body = re.sub(r"&([A-Za-z]+);", lambda m: "".join(f"&#{ord(c)};" for c in html5[m.group(1) + ";"]), body)
+    return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>\n'
 
 
 def _json(f: Formula) -> str:

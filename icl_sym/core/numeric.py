@@ -36,6 +36,10 @@ class MatrixNumPyPrinter(NumPyPrinter):
         # int(): the size may arrive as an mpf when the mpmath backend converts arguments.
         return f"{self._module_format(self._module + '.eye')}(int({self._print(expr.rows)}))"
 
+    def _print_ZeroMatrix(self, expr):
+        rows, cols = (self._print(n) for n in expr.shape)
+        return f"{self._module_format(self._module + '.zeros')}((int({rows}), int({cols})))"
+
 
 def _torch_printer():
     from sympy.printing.pytorch import TorchPrinter
@@ -43,8 +47,13 @@ def _torch_printer():
     class MatrixTorchPrinter(TorchPrinter):
         """Torch printer with symbolic-size ``Identity`` and float64 constants."""
 
+        # int(): sizes arrive as tensors, since every argument is converted to one.
         def _print_Identity(self, expr):
             return f"torch.eye(int({self._print(expr.rows)}), dtype=torch.float64)"
+
+        def _print_ZeroMatrix(self, expr):
+            rows, cols = (self._print(n) for n in expr.shape)
+            return f"torch.zeros(int({rows}), int({cols}), dtype=torch.float64)"
 
         def _print_BlockMatrix(self, expr):
             rows = [", ".join(self._print(b) for b in row) for row in expr.blocks.tolist()]
@@ -76,7 +85,9 @@ def _module_for(backend: str, expr: sp.Basic) -> str:
 def lambdify_expr(args, expr: sp.Basic, backend: str = "numpy") -> Callable:
     """Compile ``expr`` into a function of ``args`` (positional) for ``backend``."""
     printer = printer_for(backend, expr)
-    fn = sp.lambdify(list(args), expr, modules=_module_for(backend, expr), printer=printer, cse=True)
+    # lambdify's own mpmath setup (namespace included) is right for scalar expressions.
+    custom = None if printer is MpmathPrinter else printer
+    fn = sp.lambdify(list(args), expr, modules=_module_for(backend, expr), printer=custom, cse=True)
     if backend == "torch":
         return _torch_wrapper(fn)
     if backend == "mpmath" and is_matrix_expr(expr):

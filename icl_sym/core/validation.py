@@ -51,8 +51,9 @@ class Range:
     def contains(self, values: np.ndarray) -> np.ndarray:
         v = values
         ok = ~np.isnan(v)
-        ok &= (v > self.low) if self.low_open else (v >= self.low)
-        finite_high = (v < self.high) if self.high_open else (v <= self.high)
+        # An infinite end point is never included by a comparison: inf is admitted only by allow_inf.
+        ok &= (v > self.low) if self.low_open or self.low == -math.inf else (v >= self.low)
+        finite_high = (v < self.high) if self.high_open or self.high == math.inf else (v <= self.high)
         ok &= finite_high | (self.allow_inf & np.isposinf(v))
         return ok
 

@@ -38,24 +38,24 @@ class Registry:
         self._formulas: dict[str, Callable[[], Formula]] = {}
 
     def derivation(self, name: str) -> Callable:
-        """Decorator registering a zero-argument builder of the derivation ``name``."""
+        """Decorator registering a zero-argument builder of the derivation ``name`` (returned cached)."""
 
         def register(builder: Callable[[], Derivation]) -> Callable[[], Derivation]:
             if name in self._derivations:
                 raise ValueError(f"derivation {name!r} is registered twice")
-            self._derivations[name] = cache(builder)
-            return builder
+            self._derivations[name] = cached = cache(builder)
+            return cached
 
         return register
 
     def formula(self, name: str) -> Callable:
-        """Decorator registering a zero-argument builder of the formula ``name``."""
+        """Decorator registering a zero-argument builder of the formula ``name`` (returned cached)."""
 
         def register(builder: Callable[[], Formula]) -> Callable[[], Formula]:
             if name in self._formulas:
                 raise ValueError(f"formula {name!r} is registered twice")
-            self._formulas[name] = cache(builder)
-            return builder
+            self._formulas[name] = cached = cache(builder)
+            return cached
 
         return register
 

@@ -28,7 +28,6 @@ derive_app = typer.Typer(help="List and step through derivations.", no_args_is_h
 app.add_typer(derive_app, name="derive")
 
 out = Console()
-err = Console(stderr=True)
 
 #: Errors caused by the user's input: reported in one line, exit code 2.
 USER_ERRORS = (ParameterError, UnknownNameError, ExportError, IndexError, KeyError)
@@ -143,17 +142,16 @@ def export(
 
     check_choice("--format", fmt, FORMATS)
     reg = _registry()
-    if name in reg.derivation_names():
+    is_derivation = name in reg.derivation_names()
+    if is_derivation and fmt in ("markdown", "latex"):
         deriv = reg.get_derivation(name)
-        if fmt == "markdown":
-            text = deriv.to_markdown()
-        elif fmt == "latex":
-            text = deriv.to_latex()
-        elif len(deriv.results) == 1:
-            text = deriv.results[0].export(fmt)
-        else:
-            raise UsageFailure(f"{name} establishes {len(deriv.results)} formulas; export one of: "
-                               + ", ".join(f.name for f in deriv.results))
+        text = deriv.to_markdown() if fmt == "markdown" else deriv.to_latex()
+    elif is_derivation and name not in reg.formula_names():
+        results = reg.get_derivation(name).results
+        if len(results) != 1:
+            raise UsageFailure(f"{name} establishes {len(results)} formulas; export one of: "
+                               + ", ".join(f.name for f in results))
+        text = results[0].export(fmt)
     else:
         text = reg.get_formula(name).export(fmt)
     if output is None:
@@ -235,8 +233,10 @@ def main(argv: list[str] | None = None) -> None:
         # standalone_mode=False: click returns the exit code instead of exiting.
         code = app(args=argv, standalone_mode=False)
     except USER_ERRORS + (UsageFailure,) as exc:
-        message = exc.message if isinstance(exc, UnknownNameError) else str(exc).strip("'\"")
-        err.print(f"error: {message}", markup=False, highlight=False)
+        # KeyError's str() adds quotes around its message: use the message itself.
+        message = exc.message if isinstance(exc, UnknownNameError) else (
+            exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc))
+        print(f"error: {message}", file=sys.stderr)
         sys.exit(2)
     except typer.Abort:
         sys.exit(1)
@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         import click
 
         if isinstance(exc, click.exceptions.ClickException):
-            err.print(f"error: {exc.format_message()}", markup=False, highlight=False)
+            print(f"error: {exc.format_message()}", file=sys.stderr)
             sys.exit(exc.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)

@@ -63,7 +63,9 @@ class Registry:
         return sorted(self._derivations)
 
     def formula_names(self) -> list[str]:
-        return sorted(self._formulas)
+        """Registered formulas and every result established by a registered derivation."""
+        results = {f.name for name in self._derivations for f in self.get_derivation(name).results}
+        return sorted(set(self._formulas) | results)
 
     def get_derivation(self, name: str) -> Derivation:
         if name not in self._derivations:
@@ -74,6 +76,10 @@ class Registry:
         """A registered formula, or a result established by a registered derivation."""
         if name in self._formulas:
             return self._formulas[name]()
+        for builder in self._derivations.values():
+            for f in builder().results:
+                if f.name == name:
+                    return f
         raise UnknownNameError("formula", name, self.formula_names())
 
 

@@ -15,6 +15,7 @@ from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula, Param
 from icl_sym.core.gaussian import JointGaussian, as_scalar
 from icl_sym.core.registry import REGISTRY
+from icl_sym.core.validation import Range
 
 from .symbols import alpha, cite, d, ell, rho, w
 
@@ -113,7 +114,8 @@ def lemma1() -> Derivation:
     sigma = sp.Symbol("sigma_w^2", positive=True)
     results = (
         Formula("lu2024.lemma1.E_q2", E_q2.subs(sigma2, sigma),
-                (Param(sigma, description="label variance given the task"), Param(ell, description="context length")),
+                (Param(sigma, Range(0, low_open=True), "label variance given the task"),
+                 Param(ell, Range(1), "context length")),
                 cite("Lemma 1"), "second moment of q = (1/ell) sum y_i^2 given the task",
                 _moment(r"\mathbb{E}[q^2 \mid w]")),
         Formula("lu2024.lemma1.E_hhT", conditional_second_moment_h(),

@@ -1,0 +1,86 @@
+"""The icl-sym command line, run as a user would (subprocess for exit codes and stderr)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import icl_sym.theories  # noqa: F401
+from icl_sym import cli
+from icl_sym.core.registry import REGISTRY
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "icl_sym.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_derive_list_and_show():
+    listing = run("derive", "list")
+    assert listing.returncode == 0
+    for name in ("lu2024.reduction", "lu2024.lemma1", "lu2024.proposition1"):
+        assert name in listing.stdout
+    step = run("derive", "show", "lu2024.lemma1", "--step", "11", "--latex")
+    assert step.returncode == 0 and "E[q^2]" in step.stdout
+
+
+def test_check_all_passes():
+    result = run("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "all 21 checks verified" in result.stdout
+
+
+def test_check_reports_a_corrupted_step_by_name(monkeypatch, capsys):
+    deriv = REGISTRY.get_derivation("lu2024.lemma1")
+    corrupted = deriv.with_step("E[q]", rhs=deriv.step("E[q]").rhs + 1)
+    monkeypatch.setitem(REGISTRY._derivations, "lu2024.lemma1", lambda: corrupted)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["check", "lu2024.lemma1"])
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "9. E[q]" in out and "FAILED" in out and "1 of 13 checks failed" in out
+
+
+def test_export_to_file_and_stdout(tmp_path):
+    target = tmp_path / "prop1.json"
+    result = run("export", "lu2024.proposition1", "--format", "json", "-o", str(target))
+    assert result.returncode == 0
+    assert json.loads(target.read_text())["name"] == "lu2024.proposition1"
+    md = run("export", "lu2024.lemma1", "--format", "markdown")
+    assert md.returncode == 0 and md.stdout.count("## Step") == 13
+
+
+def test_eval_scalar_formula():
+    result = run("eval", "lu2024.lemma1.E_q2", "sigma_w^2=2", "ell=4")
+    assert result.returncode == 0
+    assert float(result.stdout) == pytest.approx(4 * 1.5, rel=1e-25)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("derive", "show", "lu2024.lema1"), "unknown derivation 'lu2024.lema1'"),
+    (("export", "lu2024.proposition1", "--format", "fortran"), "--format must be one of latex"),
+    (("export", "lu2024.proposition1", "--format", "c"), "scalar formulas only"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=-1", "ell=4"), "sigma_w^2 must be"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=nan", "ell=4"), "sigma_w^2 must be"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=1"), "missing: ell"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=1", "ell=0"), "ell must be"),
+    (("derive", "show", "lu2024.lemma1", "--step", "99"), "step must be in 1..13"),
+    (("check", "nopaper"), "unknown derivation or paper 'nopaper'"),
+])
+def test_bad_input_one_line_exit_2(args, message, tmp_path):
+    result = run(*args, "-o", str(tmp_path / "x")) if args[0] == "export" else run(*args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()  # nothing written half-way
+
+
+def test_demo_writes_figure_and_report(tmp_path):
+    result = run("demo", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    png = (tmp_path / "out" / "demo.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "| lu2024.proposition1 | 3. average over the task |" in report and "| NO |" not in report
+    rows = (tmp_path / "out" / "demo.csv").read_text().splitlines()
+    assert len(rows) == 10

@@ -1,0 +1,90 @@
+"""The derivation documents: derivations/*.py (py:percent) and their paired notebooks/*.ipynb.
+
+(a) Every document has a paired, up-to-date, unexecuted notebook (jupytext pairing, see jupytext.toml).
+(b) Every notebook executes in a fresh ``python3`` kernel and renders each derivation step as math.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jupytext
+import pytest
+from nbclient import NotebookClient
+
+import icl_sym.theories  # noqa: F401  (registers the derivations)
+from icl_sym.core.registry import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = sorted((ROOT / "derivations").glob("*.py"))
+SYNC = "jupytext --sync derivations/*.py"
+
+
+def _notebook_path(document: Path) -> Path:
+    return ROOT / "notebooks" / f"{document.stem}.ipynb"
+
+
+def _ids(paths):
+    return [p.stem for p in paths]
+
+
+def test_documents_exist():
+    assert DOCUMENTS, "no derivation documents found in derivations/"
+    assert (ROOT / "jupytext.toml").is_file(), "jupytext.toml (the derivations/ <-> notebooks/ pairing) is missing"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=_ids(DOCUMENTS))
+def test_notebook_is_paired_and_up_to_date(document: Path):
+    notebook = _notebook_path(document)
+    rel_doc, rel_nb = document.relative_to(ROOT), notebook.relative_to(ROOT)
+    assert notebook.is_file(), f"{rel_nb} is missing: run `{SYNC}` to create it from {rel_doc}"
+    source = [(c.cell_type, c.source) for c in jupytext.read(document).cells]
+    paired = [(c.cell_type, c.source) for c in jupytext.read(notebook).cells]
+    stale = f"{rel_nb} is out of date with {rel_doc}: run `{SYNC}`"
+    assert len(paired) == len(source), f"{stale} ({len(source)} cells in the document, {len(paired)} in the notebook)"
+    for i, (want, got) in enumerate(zip(source, paired), start=1):
+        assert got == want, f"{stale} (cell {i} differs:\n--- document ---\n{want[1]}\n--- notebook ---\n{got[1]})"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=_ids(DOCUMENTS))
+def test_notebook_is_committed_unexecuted(document: Path):
+    notebook = _notebook_path(document)
+    if not notebook.is_file():
+        pytest.fail(f"{notebook.relative_to(ROOT)} is missing: run `{SYNC}`")
+    executed = [i for i, c in enumerate(jupytext.read(notebook).cells, start=1)
+                if c.cell_type == "code" and (c.outputs or c.execution_count is not None)]
+    assert not executed, (
+        f"{notebook.relative_to(ROOT)} was saved with outputs (cells {executed}); commit it unexecuted: "
+        f"`jupytext --to ipynb -o notebooks/{document.stem}.ipynb derivations/{document.stem}.py`"
+    )
+
+
+def _latex_outputs(cell) -> int:
+    return sum(1 for out in cell.get("outputs", []) if "text/latex" in out.get("data", {}))
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=_ids(DOCUMENTS))
+def test_notebook_executes_and_renders_every_step(document: Path):
+    notebook = _notebook_path(document)
+    if not notebook.is_file():
+        pytest.fail(f"{notebook.relative_to(ROOT)} is missing: run `{SYNC}`")
+    nb = jupytext.read(notebook)
+    match = re.search(r'get_derivation\("([^"]+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+    assert match, f"{document.name}: no REGISTRY.get_derivation(\"...\") call names the derivation it documents"
+    derivation = REGISTRY.get_derivation(match.group(1))
+
+    # Execute in memory (nothing is written back), in a fresh kernel started at the repository root.
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+
+    # A step cell fetches one step with D.step(...); each must display that step as rendered math.
+    step_cells = [c for c in nb.cells if c.cell_type == "code" and "D.step(" in c.source]
+    assert len(step_cells) == len(derivation), (
+        f"{document.name} has {len(step_cells)} step cells but {derivation.name} has {len(derivation)} steps"
+    )
+    for cell in step_cells:
+        assert _latex_outputs(cell) >= 1, f"{document.name}: no rendered math (text/latex) for\n{cell.source}"
+    total = sum(_latex_outputs(c) for c in nb.cells if c.cell_type == "code")
+    assert total >= len(derivation) + len(derivation.results), (
+        f"{document.name}: {total} rendered equations, expected every step and every established result"
+    )

@@ -113,15 +113,16 @@ class ExactAtSizes(Check):
 
     instantiate: Callable[..., Mapping]
     sizes: tuple
-    method: str = "exact at explicit sizes"
     # cancel() puts rational functions in canonical form: zero iff identically zero.
+    simplifier: Callable = sp.cancel
+    method: str = "exact at explicit sizes"
 
     def _verify(self, lhs, rhs):
         for size in self.sizes:
             mapping = self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size)
             left = _explicit(_substitute(lhs, mapping))
             right = _explicit(_substitute(rhs, mapping))
-            if not is_zero(left - right, sp.cancel):
+            if not is_zero(left - right, self.simplifier):
                 return False, f"fails at size {size}"
         return True, "exact at sizes " + ", ".join(map(str, self.sizes))
 
@@ -205,6 +206,7 @@ class AverageOverVector(Check):
     instantiate: Callable[..., Mapping]
     sizes: tuple
     given: Mapping = None  # type: ignore[assignment]
+    simplifier: Callable = sp.cancel
     method: str = "expectation by moments (exact at explicit sizes)"
 
     def _verify(self, lhs, rhs):
@@ -222,7 +224,7 @@ class AverageOverVector(Check):
             if averaged is None:
                 return False, f"not a polynomial of degree <= 2 in {self.vector} at size {size}"
             right = _explicit(_substitute(rhs, mapping))
-            if not is_zero(averaged - right, sp.cancel):
+            if not is_zero(averaged - right, self.simplifier):
                 return False, f"fails at size {size}"
         return True, "exact at sizes " + ", ".join(map(str, self.sizes))
 

@@ -43,6 +43,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from .numeric import lambdify_expr
+
 __all__ = [
     "Kernel",
     "StieltjesTransform",
@@ -285,35 +287,35 @@ class StieltjesTransform:
         return current
 
     # ------------------------------------------------------------------ vectorised numerics
-    def numeric(self, backend: Backend = "numpy") -> Callable[..., tuple[Any, Any]]:
-        """A function ``(z, *params) -> (m, dm/dz)`` on the real domain of the closed form.
+    def numeric(self, backend: Backend = "numpy", derivative: bool = True) -> Callable[..., Any]:
+        """A function ``(z, *params) -> (m, dm/dz)`` (or ``m`` alone) on the real domain of the closed form.
 
         Degree 1 and 2 only (the branch is the one of :attr:`closed_form`); quadratics are
-        evaluated by :func:`quadratic_root` (no cancellation). Inputs broadcast (numpy, torch on
-        any device) or are mpmath scalars. Domain: real ``z`` and parameters where the selected
-        root is real (outside the support). Higher degrees: use :meth:`evaluate_mp`.
+        evaluated by :func:`quadratic_root` (no cancellation). Inputs broadcast (numpy; torch on
+        any device, float64) or are mpmath scalars. Domain: real ``z`` and parameters where the
+        selected root is real (outside the support). Higher degrees: use :meth:`evaluate_mp`.
         """
         degree = self.poly.degree()
         if degree > 2:
             raise NotImplementedError("vectorised evaluation is implemented for degree <= 2; use evaluate_mp")
+        _ops(backend)  # reject an unknown backend before generating code
         args = (self.z, *self.parameters)
         coeffs = self.coefficients
-        dz_coeffs = [sp.diff(c, self.z) for c in coeffs]
-        _ops(backend)  # reject an unknown backend before generating code
-        fn = sp.lambdify(args, [*coeffs, *dz_coeffs], modules=backend, cse=True)
+        dz_coeffs = [sp.diff(cf, self.z) for cf in coeffs] if derivative else []
+        fn = lambdify_expr(args, sp.Tuple(*coeffs, *dz_coeffs), backend)
         if degree == 1:
             def linear(z, *params):
-                b, c, b_z, c_z = fn(z, *params)
+                b, c, *dz = fn(z, *params)
                 m = -c / b
-                return m, -(b_z * m + c_z) / b
+                return (m, -(dz[0] * m + dz[1]) / b) if derivative else m
 
             return linear
         sign = self._sqrt_sign()
 
         def quadratic(z, *params):
-            a, b, c, a_z, b_z, c_z = fn(z, *params)
+            a, b, c, *dz = fn(z, *params)
             m, p_m = quadratic_root(a, b, c, sign, backend)
-            return m, -(a_z * m * m + b_z * m + c_z) / p_m
+            return (m, -(dz[0] * m * m + dz[1] * m + dz[2]) / p_m) if derivative else m
 
         return quadratic
 

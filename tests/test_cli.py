@@ -51,7 +51,7 @@ def test_export_to_file_and_stdout(tmp_path):
 
 
 def test_eval_scalar_formula():
-    result = run("eval", "lu2024.lemma1.E_q2", "sigma_w^2=2", "ell=4")
+    result = run("eval", "lu2024.lemma1.E_q2", "sigma_w2=2", "ell=4")
     assert result.returncode == 0
     assert float(result.stdout) == pytest.approx(4 * 1.5, rel=1e-25)
 
@@ -60,10 +60,10 @@ def test_eval_scalar_formula():
     (("derive", "show", "lu2024.lema1"), "unknown derivation 'lu2024.lema1'"),
     (("export", "lu2024.proposition1", "--format", "fortran"), "--format must be one of latex"),
     (("export", "lu2024.proposition1", "--format", "c"), "scalar formulas only"),
-    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=-1", "ell=4"), "sigma_w^2 must be"),
-    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=nan", "ell=4"), "sigma_w^2 must be"),
-    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=1"), "missing: ell"),
-    (("eval", "lu2024.lemma1.E_q2", "sigma_w^2=1", "ell=0"), "ell must be"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w2=-1", "ell=4"), "sigma_w2 must be"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w2=nan", "ell=4"), "sigma_w2 must be"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w2=1"), "missing: ell"),
+    (("eval", "lu2024.lemma1.E_q2", "sigma_w2=1", "ell=0"), "ell must be"),
     (("derive", "show", "lu2024.lemma1", "--step", "99"), "step must be in 1..13"),
     (("check", "nopaper"), "unknown derivation or paper 'nopaper'"),
 ])

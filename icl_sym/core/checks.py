@@ -109,15 +109,19 @@ class ExactAtSizes(Check):
 
     ``instantiate(size)`` returns a substitution dict (for example matrix
     symbols of symbolic size ``d`` mapped to explicit matrices of symbols).
+    ``given`` holds assumptions applied to both sides first (e.g. ``‖w‖² = d``).
     """
 
     instantiate: Callable[..., Mapping]
     sizes: tuple
+    given: Mapping = None  # type: ignore[assignment]
     # cancel() puts rational functions in canonical form: zero iff identically zero.
     simplifier: Callable = sp.cancel
     method: str = "exact at explicit sizes"
 
     def _verify(self, lhs, rhs):
+        if self.given:
+            lhs, rhs = lhs.subs(dict(self.given)), rhs.subs(dict(self.given))
         for size in self.sizes:
             mapping = self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size)
             left = _explicit(_substitute(lhs, mapping))

@@ -145,9 +145,7 @@ class Derivation:
         parts = [f"\\section*{{{_tex_escape(self.title)}}}", f"\\emph{{{_tex_escape(str(self.provenance))}}}", "",
                  _tex_escape(self.setting), ""]
         for i, s in enumerate(self.steps, start=1):
-            body = s.latex()
-            if not body.startswith("\\begin"):
-                body = f"\\[\n{body}\n\\]"
+            body = f"\\[\n{s.latex()}\n\\]"
             parts += [f"\\paragraph{{Step {i}: {_tex_escape(s.name)}}}", body,
                       _tex_escape(s.justification) + f" \\emph{{(Check: {_tex_escape(s.check.method)}.)}}", ""]
         return "\n".join(parts)

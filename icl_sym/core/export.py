@@ -35,11 +35,15 @@ class ExportError(ValueError):
 
 
 def latex_equation(lhs: sp.Basic, rhs: sp.Basic, multiline: bool | None = None) -> str:
-    """LaTeX of ``lhs = rhs``; an ``align*`` block when the sum on the right is long."""
+    """LaTeX of ``lhs = rhs``; an ``aligned`` block when the sum on the right is long.
+
+    ``aligned`` (not ``align*``) so the result can sit inside any display math
+    (``$$...$$``, ``\\[...\\]``, MathJax) without nesting environments.
+    """
     long_sum = isinstance(rhs, sp.Add) and len(rhs.args) > MAX_TERMS_PER_LINE
-    if multiline if multiline is not None else long_sum:
-        if isinstance(rhs, sp.Add):
-            return multiline_latex(lhs, rhs, terms_per_line=2, environment="align*")
+    if (multiline if multiline is not None else long_sum) and isinstance(rhs, sp.Add):
+        block = multiline_latex(lhs, rhs, terms_per_line=2, environment="align*")
+        return block.replace("{align*}", "{aligned}")
     return f"{sp.latex(lhs)} = {sp.latex(rhs)}"
 
 

@@ -110,7 +110,8 @@ def newton_bracketed(
 
     ``fun(x, *args)`` returns ``(f, df/dx)``; ``f`` must be increasing through the root and
     ``lo <= root <= hi`` (the bracket is tightened with the sign of every evaluation). Each step
-    is Newton's when it lands strictly inside the current bracket, bisection otherwise. Element
+    is Newton's when it lands strictly inside the current bracket (or moves by at most ``xtol``),
+    bisection otherwise. Element
     ``i`` converges when ``f == 0``, when a Newton step is ``<= xtol`` (absolute, in ``x``), or
     when the bracket, both ends confirmed by a sign evaluation, is ``<= xtol`` wide.
 
@@ -138,14 +139,13 @@ def newton_bracketed(
             hi, hi_ok = ns.where(pos, x, hi), hi_ok | pos
             with ns.errstate():
                 newton = x - f / df
-            inside = (newton > lo) & (newton < hi)  # False for NaN / inf steps
-            step_to = ns.where(inside, newton, 0.5 * (lo + hi))
+            # Comparisons are False for NaN / inf steps. A converged step may round onto the
+            # bracket end it just set, hence the closed test for small steps.
+            small = (newton >= lo) & (newton <= hi) & (ns.abs(newton - x) <= xtol)
+            accept = small | ((newton > lo) & (newton < hi))
+            step_to = ns.where(accept, newton, 0.5 * (lo + hi))
             step_to = ns.where(f == 0, x, step_to)
-            now = (
-                (f == 0)
-                | (inside & (ns.abs(step_to - x) <= xtol))
-                | (lo_ok & hi_ok & (hi - lo <= xtol))
-            )
+            now = (f == 0) | small | (lo_ok & hi_ok & (hi - lo <= xtol))
             n_iter = ns.where(conv, n_iter, n_iter + 1)
             x = ns.where(conv, x, step_to)  # converged elements stay put
             conv = conv | now

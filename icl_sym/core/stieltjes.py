@@ -63,46 +63,39 @@ _ETA_DIGITS = 10
 _POLYROOTS_EXTRAPREC = 60  # bits; polyroots' own guard, at least the >= 50 the tooling note asks for
 
 
-@dataclass(frozen=True)
-class _Ops:
-    """The few array operations the stable quadratic needs, per backend."""
-
-    sqrt: Callable[[Any], Any]
-    where: Callable[[Any, Any, Any], Any]
-
-
-def _ops(backend: Backend) -> _Ops:
+def _ops(backend: Backend) -> tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any], Any]]:
+    """``(sqrt, positive part, abs)`` of a backend."""
     if backend == "numpy":
-        return _Ops(np.sqrt, np.where)
+        return np.sqrt, lambda x: np.maximum(x, 0.0), np.abs
     if backend == "torch":
         import torch
 
-        def where(cond, a, b):
-            return torch.where(cond, a, b)
-
-        return _Ops(torch.sqrt, where)
+        return torch.sqrt, lambda x: torch.clamp(x, min=0), torch.abs
     if backend == "mpmath":
-        return _Ops(mpmath.sqrt, lambda cond, a, b: a if cond else b)
+        return mpmath.sqrt, lambda x: max(x, 0), abs
     raise ValueError(f"backend must be 'numpy', 'torch' or 'mpmath'; got {backend!r}")
 
 
 def quadratic_root(a, b, c, sign: int, backend: Backend = "numpy"):
     """The root ``(-b + sign*sqrt(b^2 - 4ac)) / (2a)`` of ``a x^2 + b x + c``, without cancellation.
 
-    Evaluates whichever of the two algebraically equal forms ``(-b + s sqrt(D)) / (2a)`` and
-    ``2c / (-b - s sqrt(D))`` adds terms of equal sign, so the result carries full relative
-    precision; ``a = 0`` is allowed where the selected root stays finite (``sign * b > 0``).
+    Evaluated as ``-2 s c p / (t + 2 max(s b, 0) p)`` with ``t = -4ac`` and
+    ``p = sqrt(b^2 + t) + |b|`` (algebraically equal, from ``(s b + r)(r + |b|) = t + 2 max(s b, 0)
+    (r + |b|)``, ``r = sqrt(b^2 + t)``): every operation combines terms of one sign except, when
+    ``ac > 0``, a sum whose positive part is at least twice the negative one. So the result has
+    full relative precision, with no branch per element (vectorises without ``where``); ``a = 0``
+    is allowed where the selected root stays finite (``sign * b > 0``).
 
-    Domain: real inputs with ``D = b^2 - 4ac >= 0`` (numpy/torch arrays broadcast; mpmath scalars).
-    Returns ``(root, sign * sqrt(D))``; the second value is ``dP/dx`` at the root.
+    Domain: real inputs with ``b^2 - 4ac >= 0`` (numpy/torch arrays broadcast; mpmath scalars).
+    Returns ``(root, sign * sqrt(b^2 - 4ac))``; the second value is ``dP/dx`` at the root.
     """
-    ops = _ops(backend)
+    sqrt, positive_part, absolute = _ops(backend)
     s = 1 if sign > 0 else -1
-    sq = ops.sqrt(b * b - 4 * a * c)
-    add_like = b * s >= 0  # then -b and -s*sqrt(D) share a sign: use the 2c/(...) form
-    num = ops.where(add_like, 2 * c, -b + s * sq)
-    den = ops.where(add_like, -b - s * sq, 2 * a)
-    return num / den, s * sq
+    t = -4 * a * c
+    r = sqrt(b * b + t)
+    p = r + absolute(b)
+    sb = b if s > 0 else -b
+    return (-2 * s) * c * p / (t + 2 * positive_part(sb) * p), s * r
 
 
 def _as_mp(x):

@@ -67,8 +67,8 @@ def test_mathml_is_well_formed_xml():
 
 
 def test_long_latex_is_broken_over_lines():
-    assert "\\begin{align*}" in export_formula(SCALAR, "latex")
-    assert "\\begin{align*}" not in SCALAR.latex(multiline=False)
+    assert "\\begin{aligned}" in export_formula(SCALAR, "latex")
+    assert "\\begin{aligned}" not in SCALAR.latex(multiline=False)
 
 
 @pytest.mark.parametrize("fmt", ["julia", "octave", "markdown"])

@@ -316,6 +316,8 @@ class _Ops:
 
 _SMALLEST_LOG1P_ARG = -1 + 2.0**-52  # keeps log1p finite if an iterate strays to eps <= lam
 _BRACKET_SLACK = 1e-12  # relative widening of the eps bounds against their rounding error
+_REFINE=1
+_FUSED=4
 _XTOL_LOG_EPS = 1e-12  # Newton stopping step in log eps (quadratic convergence: final error ~1e-24)
 
 
@@ -336,8 +338,11 @@ def _solve_ridge(k: _Kernels, ops: _Ops, tau_, q_, kappa_, lam_):
     def refined(e):
         return bound(q_ + 1 / (1 + k.m_value(q_ + e, kappa_) * iota_))
 
-    lo = refined(bound(q_)) * (1 - _BRACKET_SLACK)
-    hi = refined(bound(q_ + 1)) * (1 + _BRACKET_SLACK)
+    lo, hi = bound(q_), bound(q_ + 1)
+    for _ in range(_REFINE):
+        lo, hi = refined(lo), refined(hi)
+    lo = lo * (1 - _BRACKET_SLACK)
+    hi = hi * (1 + _BRACKET_SLACK)
     s_lo, s_hi = ops.log(lo), ops.log(hi)
 
     def residual(s, tau_, q_, kappa_, iota_, lam_):
@@ -349,7 +354,7 @@ def _solve_ridge(k: _Kernels, ops: _Ops, tau_, q_, kappa_, lam_):
         return ops.log1p(ratio), dphi
 
     result = newton_bracketed(
-        residual, 0.5 * (s_lo + s_hi), s_lo, s_hi, args=(tau_, q_, kappa_, iota_, lam_), xtol=_XTOL_LOG_EPS
+        residual, 0.5 * (s_lo + s_hi), s_lo, s_hi, args=(tau_, q_, kappa_, iota_, lam_), xtol=_XTOL_LOG_EPS, fused_iter=_FUSED
     )
     return ops.exp(result.x)
 
@@ -451,7 +456,7 @@ def _evaluate_numpy(what: What, args: dict[str, Any]):
     flat = [np.ascontiguousarray(np.broadcast_to(checked[n], shape)).reshape(-1) for n in _NAMES]
     size = flat[0].size
     ops = _Ops("numpy")
-    if size <= _CHUNK or _WORKERS == 1:
+    if size <= _CHUNK:
         out = _evaluate_arrays(what, ops, *flat)
     else:
         out = np.empty(size)

@@ -99,19 +99,19 @@ def lemma1() -> Derivation:
              "$\\ell$ terms $\\mathbb{E}[y^4]$ and $\\ell(\\ell-1)$ terms $\\mathbb{E}[y^2]^2$.",
              Derived(lambda: q_scale**2 * g.iid_sum_moment(y**2, y**2, ell=ell), iid)),
         Step("E[h] on the sphere",
-             sp.BlockMatrix([[w], [sigma2.subs(on_sphere) * sp.Identity(1)]]),
+             sp.BlockMatrix([[w], [sigma2 * sp.Identity(1)]]),
              conditional_mean_h(),
-             "For tasks on the sphere $\\|w\\|^2 = d$: $\\sigma_w^2 = 1 + \\rho$.",
-             ExactAtSizes(_explicit_w, (1, 2, 3))),
+             "Stack $\\mathbb{E}[s \\mid w]$ and $\\mathbb{E}[q \\mid w]$; for tasks on the sphere "
+             "$\\|w\\|^2 = d$, $\\sigma_w^2 = 1 + \\rho$.",
+             ExactAtSizes(_explicit_w, (1, 2, 3), given=on_sphere)),
         Step("E[h h^T] on the sphere",
-             sp.BlockMatrix([[E_ssT.subs(on_sphere), E_sq.subs(on_sphere)],
-                             [E_sq.T.subs(on_sphere), E_q2.subs(on_sphere) * sp.Identity(1)]]).subs(ell, alpha * d),
+             sp.BlockMatrix([[E_ssT, E_sq], [E_sq.T, E_q2 * sp.Identity(1)]]),
              conditional_second_moment_h(),
-             "Assemble $h = [s; q]$ with $\\|w\\|^2 = d$ and $\\alpha = \\ell/d$: "
+             "Assemble $h = [s; q]$ from the moments above, with $\\|w\\|^2 = d$ and $\\ell = \\alpha d$: "
              "$\\mathbb{E}[h h^T \\mid w] = (1+\\rho) B(w)$.",
-             ExactAtSizes(_explicit_w, (1, 2, 3))),
+             ExactAtSizes(_explicit_w, (1, 2, 3), given={**on_sphere, ell: alpha * d})),
     )
-    sigma = sp.Symbol("sigma_w^2", positive=True)
+    sigma = sp.Symbol("sigma_w2", positive=True)  # σ_w²; a valid identifier for exported code
     results = (
         Formula("lu2024.lemma1.E_q2", E_q2.subs(sigma2, sigma),
                 (Param(sigma, Range(0, low_open=True), "label variance given the task"),

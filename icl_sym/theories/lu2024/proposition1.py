@@ -48,8 +48,18 @@ def _query_error_derived() -> sp.Basic:
 
 
 def _icl_expr() -> sp.Expr:
-    """Proposition 1 with μ = 0 and R = I (fresh isotropic tasks)."""
+    """Proposition 1 with μ = 0 and R = I substituted (fresh isotropic tasks)."""
     return proposition1_expr().subs({mu: sp.ZeroMatrix(d, 1), R: sp.Identity(d)})
+
+
+def icl_block_form() -> sp.Expr:
+    """The ICL case simplified: e = 1 + ρ − (2/d) tr Γ₁ + ((1+ρ)/d) tr(Γ diag(c I, (1+ρ)(1+2/ℓ)) Γᵀ)."""
+    diagonal = sp.BlockMatrix([
+        [(1 / alpha + (1 + 1 / (alpha * d)) / (1 + rho)) * sp.Identity(d), sp.ZeroMatrix(d, 1)],
+        [sp.ZeroMatrix(1, d), (1 + rho) * (1 + 2 / (alpha * d)) * sp.Identity(1)],
+    ])
+    first_block = sp.BlockMatrix([[sp.Identity(d)], [sp.ZeroMatrix(1, d)]])
+    return 1 + rho - 2 * sp.Trace(Gamma * first_block) / d + (1 + rho) * sp.Trace(Gamma * diagonal * Gamma.T) / d
 
 
 @REGISTRY.formula("lu2024.proposition1_icl")
@@ -57,7 +67,7 @@ def proposition1_icl() -> Formula:
     """Proposition 1, ICL case: test tasks fresh and isotropic (μ = 0, R = I)."""
     base = proposition1_formula()
     params = tuple(p for p in base.params if p.symbol not in (mu, R))
-    return Formula("lu2024.proposition1_icl", _icl_expr(), params,
+    return Formula("lu2024.proposition1_icl", icl_block_form(), params,
                    cite("Proposition 1", "ICL: mu = 0, R = I"),
                    "ICL test error of a fixed Gamma (fresh tasks on the sphere)", sp.Function("e_ICL")(Gamma))
 
@@ -67,12 +77,6 @@ def proposition1() -> Derivation:
     query_error = sigma2 - 2 * as_scalar(w.T * Gamma * h) / d + as_scalar(h.T * Gamma.T * Gamma * h) / d
     given_task = 1 + rho - 2 * sp.Trace(w.T * Gamma * conditional_mean_h()) / d \
         + sp.Trace(Gamma * conditional_second_moment_h() * Gamma.T) / d
-    icl_block = sp.BlockMatrix([
-        [(1 / alpha + (1 + 1 / (alpha * d)) / (1 + rho)) * sp.Identity(d), sp.ZeroMatrix(d, 1)],
-        [sp.ZeroMatrix(1, d), (1 + rho) * (1 + 2 / (alpha * d)) * sp.Identity(1)],
-    ])
-    icl_simplified = 1 + rho - 2 * sp.Trace(Gamma * sp.BlockMatrix([[sp.Identity(d)], [sp.ZeroMatrix(1, d)]])) / d \
-        + (1 + rho) * sp.Trace(Gamma * icl_block * Gamma.T) / d
     steps = (
         Step("average over the query",
              sp.Symbol(r"\mathbb{E}\left[(y_{\ell+1} - x_{\ell+1}^T \Gamma h)^2 \mid w, h\right]"),
@@ -95,7 +99,7 @@ def proposition1() -> Derivation:
              "+ \\frac{1+\\rho}{d}\\mathrm{tr}(\\Gamma B \\Gamma^T)$.",
              AverageOverVector(w, mu, R, _explicit_sizes, (1, 2)),
              lhs_operator=r"\mathbb{E}_{w}"),
-        Step("ICL case", _icl_expr(), icl_simplified,
+        Step("ICL case", _icl_expr(), icl_block_form(),
              "Fresh isotropic tasks: $\\mu = 0$, $R = I_d$ (IDG uses the empirical moments of the pretraining tasks).",
              ExactAtSizes(_explicit_sizes, (1, 2, 3))),
     )

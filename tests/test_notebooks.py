@@ -70,15 +70,15 @@ def test_notebook_executes_and_renders_every_step(document: Path):
     if not notebook.is_file():
         pytest.fail(f"{notebook.relative_to(ROOT)} is missing: run `{SYNC}`")
     nb = jupytext.read(notebook)
-    match = re.search(r'get_derivation\("([^"]+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
-    assert match, f"{document.name}: no REGISTRY.get_derivation(\"...\") call names the derivation it documents"
+    match = re.search(r'Walkthrough\("([^"]+)"\)', "\n".join(c.source for c in nb.cells if c.cell_type == "code"))
+    assert match, f"{document.name}: no Walkthrough(\"...\") call names the derivation it documents"
     derivation = REGISTRY.get_derivation(match.group(1))
 
     # Execute in memory (nothing is written back), in a fresh kernel started at the repository root.
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
 
-    # A step cell fetches one step with D.step(...); each must display that step as rendered math.
-    step_cells = [c for c in nb.cells if c.cell_type == "code" and "D.step(" in c.source]
+    # A step cell shows one step with walk.step(...); each must display that step as rendered math.
+    step_cells = [c for c in nb.cells if c.cell_type == "code" and "walk.step(" in c.source]
     assert len(step_cells) == len(derivation), (
         f"{document.name} has {len(step_cells)} step cells but {derivation.name} has {len(derivation)} steps"
     )

@@ -1,8 +1,10 @@
 """Stepping through a registered derivation in a document or notebook.
 
->>> walk = Walkthrough("lu2024.lemma1")     # doctest: +SKIP
->>> walk.step("E[s]")                       # renders the step, verifies it, stops if it fails
->>> walk.finish()                           # every step shown, in order; renders the results
+Example (a derivation document's cells)::
+
+    walk = Walkthrough("lu2024.lemma1")
+    walk.step("E[s]")     # renders the step, verifies it, stops if it fails
+    walk.finish()         # every step shown, in order; renders the results
 """
 
 from __future__ import annotations

@@ -7,9 +7,7 @@ verification exits with code 1.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Optional
 
@@ -21,6 +19,7 @@ from rich.table import Table
 from icl_sym.core.export import FORMATS, ExportError
 from icl_sym.core.registry import REGISTRY, UnknownNameError
 from icl_sym.core.validation import ParameterError
+from icl_sym.files import write_atomically
 
 app = typer.Typer(help="icl-sym: derive, verify, evaluate and export the theory of in-context learning.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -41,23 +40,6 @@ def _registry():
     import icl_sym.theories  # noqa: F401  (registers every theory)
 
     return REGISTRY
-
-
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write ``path`` in one step (temporary file + rename): never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(text, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, mode) as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 @derive_app.command("list")

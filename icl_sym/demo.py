@@ -47,8 +47,8 @@ def run_demo(output: Path, *, seed: int = 0, console=None) -> DemoReport:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from icl_sym.cli import write_atomically
     from icl_sym.core.registry import REGISTRY
+    from icl_sym.files import write_atomically
     from icl_sym.sim.errors import mc_test_error
     from icl_sym.sim.sampling import make_generator, sample_contexts, sphere_tasks
     from icl_sym.theories.lu2024 import error_of_gamma

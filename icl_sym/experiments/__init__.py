@@ -1,0 +1,1 @@
+"""Figure recipes and sweeps: theory against simulation, with resumable result files."""

@@ -7,6 +7,7 @@ uses coarser grids; ``full`` the paper's. Each recipe writes ``<name>.csv``
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,18 +134,18 @@ RECIPES: dict[str, Callable[[str], FigureData]] = {
 
 def _csv(data: FigureData) -> str:
     out = io.StringIO()
-    out.write("panel,curve,x,y\n")
+    writer = csv.writer(out)
+    writer.writerow(("panel", "curve", "x", "y"))
     for p in data.panels:
         if p.image is not None:
-            x, y, values = p.image
             # A phase map is one curve α*(κ) per ρ; NaN marks the monotone region.
+            x, y, values = p.image
             for j, yj in enumerate(y):
-                for i, xi in enumerate(x):
-                    out.write(f"\"{p.title}\",rho={yj!r},{xi!r},{values[i, j]!r}\n")
+                writer.writerows((p.title, f"rho={float(yj)!r}", repr(float(xi)), repr(float(values[i, j])))
+                                 for i, xi in enumerate(x))
             continue
         for c in p.curves:
-            for xi, yi in zip(c.x, c.y):
-                out.write(f"\"{p.title}\",\"{c.label}\",{xi!r},{yi!r}\n")
+            writer.writerows((p.title, c.label, repr(float(xi)), repr(float(yi))) for xi, yi in zip(c.x, c.y))
     return out.getvalue()
 
 

@@ -66,6 +66,8 @@ def test_eval_scalar_formula():
     (("eval", "lu2024.lemma1.E_q2", "sigma_w2=1", "ell=0"), "ell must be"),
     (("derive", "show", "lu2024.lemma1", "--step", "99"), "step must be in 1..13"),
     (("check", "nopaper"), "unknown derivation or paper 'nopaper'"),
+    (("derive", "show", "lu2024.lemma1", "--step", "x"), "Invalid value for '--step'"),
+    (("export",), "Missing"),
 ])
 def test_bad_input_one_line_exit_2(args, message, tmp_path):
     result = run(*args, "-o", str(tmp_path / "x")) if args[0] == "export" else run(*args)

@@ -1,1 +1,1 @@
-"""PyTorch simulations of the models the theories describe (samplers, estimators, Monte-Carlo errors)."""
+"""PyTorch simulations of the models the theories describe: samplers, ridge pretraining, baselines, Monte-Carlo errors."""

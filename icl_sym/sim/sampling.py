@@ -1,18 +1,35 @@
-"""Samplers for in-context linear regression (Lu et al. 2025, §"Setup"), in PyTorch.
+"""Samplers for in-context linear regression (Lu et al. 2025, §"Setup"; note lu2024.md §3.1, §7.2–7.3), in PyTorch.
 
 Device, dtype and the random generator are explicit arguments: nothing global,
 every draw reproducible from its seed.
+
+Two context samplers produce the same law of the features the linear model sees:
+
+- :func:`sample_contexts` (``"direct"``) draws every token, cost O(ℓd) per context;
+- :func:`sample_sufficient` (``"sufficient"``) draws (s, q, x_{ℓ+1}, y_{ℓ+1}) exactly
+  from O(d) Gaussians and two chi-square variables, cost independent of ℓ.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
-from icl_sym.core.validation import ParameterError, Range, check_array, check_int
+from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 
-__all__ = ["Contexts", "sphere_tasks", "sample_contexts", "make_generator"]
+__all__ = [
+    "ASSIGNMENTS", "SAMPLERS",
+    "Contexts", "Tokens", "TaskPool",
+    "make_generator", "draw_generator", "sphere_tasks", "chi2",
+    "pool_sizes", "pretraining_tasks",
+    "sample_tokens", "sample_contexts", "sample_sufficient", "sample",
+]
+
+#: How the n pretraining contexts are spread over the k tasks of a pool.
+ASSIGNMENTS = ("equal", "random")
 
 
 def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
@@ -22,12 +39,49 @@ def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gener
     return gen
 
 
+def draw_generator(seed: int, draw: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """The generator of draw number ``draw`` of a run seeded with ``seed``.
+
+    Seeded from the pair (seed, draw) through NumPy's ``SeedSequence``, so draw j
+    is the same whatever the number of draws, and different draws are independent streams.
+    """
+    pair = (check_int("seed", seed, 0), check_int("draw", draw, 0))
+    return make_generator(int(np.random.SeedSequence(pair).generate_state(1, np.uint64)[0]), device)
+
+
 def sphere_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
     """``k`` task vectors drawn uniformly on the sphere of radius √d, shape ``(k, d)``."""
     check_int("k", k, 1)
     check_int("d", d, 1)
     g = torch.randn(k, d, generator=generator, dtype=dtype, device=generator.device)
     return g * (d**0.5 / g.norm(dim=1, keepdim=True))
+
+
+def chi2(dof: int, n: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """``n`` independent chi-square draws with ``dof`` degrees of freedom (exact; ``dof = 0`` gives zeros).
+
+    For dof ≥ 2, χ²_dof = 2·Gamma(dof/2) with the shape ≥ 1 Gamma drawn by the
+    Marsaglia–Tsang rejection method (ACM TOMS 26, 2000), which is exact.
+    """
+    dof, n = check_int("dof", dof, 0), check_int("n", n, 0)
+    opts = dict(generator=generator, dtype=dtype, device=generator.device)
+    if dof == 0:
+        return torch.zeros(n, dtype=dtype, device=generator.device)
+    if dof == 1:
+        return torch.randn(n, **opts) ** 2
+    shift = dof / 2 - 1 / 3
+    scale = 1 / math.sqrt(9 * shift)
+    out = torch.empty(n, dtype=dtype, device=generator.device)
+    pending = torch.arange(n, device=generator.device)
+    while pending.numel():
+        z = torch.randn(pending.numel(), **opts)
+        u = torch.rand(pending.numel(), **opts)
+        v = (1 + scale * z) ** 3
+        # v <= 0 is rejected; the clamp only keeps the logarithm finite for those.
+        accept = (v > 0) & (u.log() < z**2 / 2 + shift - shift * v + shift * v.clamp_min(1e-300).log())
+        out[pending[accept]] = 2 * shift * v[accept]
+        pending = pending[~accept]
+    return out
 
 
 @dataclass(frozen=True)
@@ -49,6 +103,47 @@ class Contexts:
         """The features h = [s; q], shape (n, d + 1)."""
         return torch.cat([self.s, self.q[:, None]], dim=1)
 
+    def to(self, device: str | torch.device) -> Contexts:
+        """The same contexts on ``device``."""
+        return Contexts(*(t.to(device) for t in (self.s, self.q, self.x, self.y, self.w)))
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A batch of contexts token by token: inputs ``X`` (n, ℓ, d), labels ``y`` (n, ℓ), the query and the tasks."""
+
+    X: torch.Tensor  # (n, ℓ, d)
+    y: torch.Tensor  # (n, ℓ)
+    x_query: torch.Tensor  # (n, d)
+    y_query: torch.Tensor  # (n,)
+    w: torch.Tensor  # (n, d)
+
+    def to(self, device: str | torch.device) -> Tokens:
+        """The same tokens on ``device``."""
+        return Tokens(*(t.to(device) for t in (self.X, self.y, self.x_query, self.y_query, self.w)))
+
+    def reduce(self) -> Contexts:
+        """The features (s, q) of each context, with its query and task."""
+        ell, d = self.X.shape[1:]
+        s = (d / ell) * torch.einsum("mi,mid->md", self.y, self.X)
+        return Contexts(s, (self.y**2).mean(dim=1), self.x_query, self.y_query, self.w)
+
+
+def _check_tasks(tasks: torch.Tensor, ell, rho) -> tuple[int, float]:
+    if tasks.ndim != 2:
+        raise ParameterError("tasks", "a 2-d tensor of shape (n, d)", tuple(tasks.shape))
+    return check_int("ell", ell, 1), float(check_array("rho", rho, Range(0)))
+
+
+def sample_tokens(tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator) -> Tokens:
+    """One context per row of ``tasks`` (shape (n, d)), every token drawn: inputs N(0, I/d), label noise N(0, ρ)."""
+    ell, rho = _check_tasks(tasks, ell, rho)
+    m, d = tasks.shape
+    opts = dict(generator=generator, dtype=tasks.dtype, device=tasks.device)
+    X = torch.randn(m, ell + 1, d, **opts) / d**0.5
+    y = torch.einsum("mid,md->mi", X, tasks) + rho**0.5 * torch.randn(m, ell + 1, **opts)
+    return Tokens(X[:, :ell], y[:, :ell], X[:, ell], y[:, ell], tasks)
+
 
 def sample_contexts(
     tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator, chunk: int = 4096
@@ -57,19 +152,122 @@ def sample_contexts(
 
     Samples every token (the direct sampler); memory is bounded by ``chunk`` contexts at a time.
     """
-    if tasks.ndim != 2:
-        raise ParameterError("tasks", "a 2-d tensor of shape (n, d)", tuple(tasks.shape))
+    _check_tasks(tasks, ell, rho)
+    parts = [sample_tokens(tasks[start : start + chunk], ell, rho, generator=generator).reduce()
+             for start in range(0, tasks.shape[0], chunk)]
+    return Contexts(*(torch.cat(p) for p in zip(*((c.s, c.q, c.x, c.y, c.w) for c in parts))))
+
+
+def sample_sufficient(tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator) -> Contexts:
+    """Exactly the law of :func:`sample_contexts`, drawn from O(d) variables per context whatever ℓ.
+
+    Construction (this project's derivation; the idea of note §7.3): let β = ‖w‖, u = w/β.
+    By rotational invariance the context inputs are X = a uᵀ + Z with a ~ N(0, I_ℓ/d) and Z
+    (ℓ × d, rows N(0, I/d) projected on u⊥) independent; y = βa + ε. With A = √d a, E = ε/√ρ,
+    r² = ‖A‖² ~ χ²_ℓ, ζ = ⟨A, E⟩/‖A‖ ~ N(0, 1) and c² = ‖E‖² − ζ² ~ χ²_{ℓ−1}, all independent:
+    ⟨a, y⟩ = βr²/d + √(ρ/d) rζ and ‖y‖² = (βr/√d + √ρ ζ)² + ρc². Given y, Zᵀy is an isotropic
+    Gaussian on u⊥ of variance ‖y‖²/d, i.e. √(‖y‖²/d) (g − ⟨g, u⟩u) with g ~ N(0, I_d). Then
+    s = (d/ℓ)(⟨a, y⟩u + Zᵀy), q = ‖y‖²/ℓ; the query is independent of the context and drawn directly.
+    """
+    ell, rho = _check_tasks(tasks, ell, rho)
     n, d = tasks.shape
-    ell = check_int("ell", ell, 1)
-    rho = float(check_array("rho", rho, Range(0)))
     opts = dict(generator=generator, dtype=tasks.dtype, device=tasks.device)
-    parts = []
-    for start in range(0, n, chunk):
-        w = tasks[start : start + chunk]
-        m = w.shape[0]
-        X = torch.randn(m, ell + 1, d, **opts) / d**0.5
-        y = torch.einsum("mid,md->mi", X, w) + rho**0.5 * torch.randn(m, ell + 1, **opts)
-        s = (d / ell) * torch.einsum("mi,mid->md", y[:, :ell], X[:, :ell])
-        q = (y[:, :ell] ** 2).mean(dim=1)
-        parts.append((s, q, X[:, ell], y[:, ell], w))
-    return Contexts(*(torch.cat(p) for p in zip(*parts)))
+    beta = tasks.norm(dim=1)
+    # For w = 0 the law is isotropic and any unit direction serves; take e1.
+    e1 = torch.zeros(d, dtype=tasks.dtype, device=tasks.device)
+    e1[0] = 1
+    u = torch.where(beta[:, None] > 0, tasks / beta.clamp_min(torch.finfo(tasks.dtype).tiny)[:, None], e1)
+    r2 = chi2(ell, n, generator=generator, dtype=tasks.dtype)
+    c2 = chi2(ell - 1, n, generator=generator, dtype=tasks.dtype)
+    zeta = torch.randn(n, **opts)
+    r = r2.sqrt()
+    a_dot_y = beta * r2 / d + (rho / d) ** 0.5 * r * zeta
+    y_sq = (beta * r / d**0.5 + rho**0.5 * zeta) ** 2 + rho * c2
+    g = torch.randn(n, d, **opts)
+    z_t_y = (y_sq / d).sqrt()[:, None] * (g - (g * u).sum(dim=1, keepdim=True) * u)
+    s = (d / ell) * (a_dot_y[:, None] * u + z_t_y)
+    x = torch.randn(n, d, **opts) / d**0.5
+    y = (x * tasks).sum(dim=1) + rho**0.5 * torch.randn(n, **opts)
+    return Contexts(s, y_sq / ell, x, y, tasks)
+
+
+#: The context samplers by name: same signature (tasks, ell, rho, *, generator), same law.
+SAMPLERS = {"direct": sample_contexts, "sufficient": sample_sufficient}
+
+
+def sample(method: str, tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator) -> Contexts:
+    """Contexts for ``tasks`` from the sampler named ``method`` (one of :data:`SAMPLERS`)."""
+    return SAMPLERS[check_choice("sampler", method, SAMPLERS)](tasks, ell, rho, generator=generator)
+
+
+@dataclass(frozen=True)
+class TaskPool:
+    """The pretraining tasks and which one each context uses (note §3.1, §7.2).
+
+    ``tasks`` holds the k tasks of a finite pool, or, for κ = ∞, one fresh task
+    per context (then ``finite`` is False); context μ uses ``tasks[index[μ]]``.
+    """
+
+    tasks: torch.Tensor  # (k, d)
+    index: torch.Tensor  # (n,) int64
+    finite: bool
+
+    @property
+    def k(self) -> int:
+        """Number of distinct tasks."""
+        return self.tasks.shape[0]
+
+    @property
+    def n(self) -> int:
+        """Number of pretraining contexts."""
+        return self.index.numel()
+
+    def context_tasks(self) -> torch.Tensor:
+        """The task of every context, shape (n, d)."""
+        return self.tasks[self.index]
+
+    def moments(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Empirical mean μ̂ (d,) and second moment R̂ (d, d) of the k tasks: the IDG test law (note §4.2)."""
+        return self.tasks.mean(dim=0), self.tasks.T @ self.tasks / self.k
+
+
+def pool_sizes(d: int, kappa: float, tau: float, assignment: str = "equal") -> tuple[int, int]:
+    """(k, n): the number of tasks and of pretraining contexts for (d, κ, τ).
+
+    Finite κ: k = round(κd). ``"equal"`` (the authors' protocol) uses every task
+    round(τd²/k) times, n = round(τd²/k)·k; ``"random"`` draws the task of each of
+    n = round(τd²) contexts uniformly from the pool. κ = ∞: k = n = round(τd²).
+    More tasks than contexts is an error.
+    """
+    d = check_int("d", d, 1)
+    kappa = float(check_array("kappa", kappa, Range(0, low_open=True, allow_inf=True)))
+    tau = float(check_array("tau", tau, Range(0, low_open=True)))
+    check_choice("assignment", assignment, ASSIGNMENTS)
+    n_target = tau * d * d
+    if round(n_target) < 1:
+        raise ParameterError("tau", f"large enough for n = round(tau*d^2) >= 1 context (d = {d})", tau)
+    if math.isinf(kappa):
+        return round(n_target), round(n_target)
+    k = round(kappa * d)
+    if k < 1:
+        raise ParameterError("kappa", f"large enough for k = round(kappa*d) >= 1 task (d = {d})", kappa)
+    n = round(n_target / k) * k if assignment == "equal" else round(n_target)
+    if n < k:
+        raise ParameterError("kappa", f"at most about tau*d = {tau * d:g}: k = round(kappa*d) = {k} tasks, "
+                             f"more than the round(tau*d^2) = {round(n_target)} contexts", kappa)
+    return k, n
+
+
+def pretraining_tasks(
+    d: int, kappa: float, tau: float, *, generator: torch.Generator, assignment: str = "equal"
+) -> TaskPool:
+    """Draw the pretraining task pool for (d, κ, τ) on the sphere of radius √d (sizes: :func:`pool_sizes`)."""
+    k, n = pool_sizes(d, kappa, tau, assignment)
+    tasks = sphere_tasks(k, d, generator=generator)
+    if math.isinf(kappa):
+        index = torch.arange(n, device=generator.device)
+    elif assignment == "equal":
+        index = torch.arange(k, device=generator.device).repeat_interleave(n // k)
+    else:
+        index = torch.randint(k, (n,), generator=generator, device=generator.device)
+    return TaskPool(tasks, index, not math.isinf(kappa))

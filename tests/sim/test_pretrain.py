@@ -1,0 +1,107 @@
+"""Ridge pretraining of Γ*: the three solvers agree, and agree with a brute-force numpy solve."""
+
+import numpy as np
+import pytest
+import torch
+
+from icl_sym.core.validation import ParameterError
+from icl_sym.sim.pretrain import SolverError, choose_solver, ridge_gamma
+from icl_sym.sim.sampling import make_generator, pretraining_tasks, sample_contexts, sample_sufficient
+
+
+def _contexts(d, tau, kappa=0.5, alpha=2.0, rho=0.1, seed=0, sampler=sample_sufficient):
+    gen = make_generator(seed)
+    pool = pretraining_tasks(d, kappa, tau, generator=gen)
+    return sampler(pool.context_tasks(), round(alpha * d), rho, generator=gen)
+
+
+def _relative(a, b):
+    return float((a - b).abs().max() / b.abs().max())
+
+
+@pytest.mark.parametrize("d, tau, lam", [(6, 2.0, 0.5), (6, 0.5, 0.5), (10, 1.5, 1e-5), (10, 0.6, 0.1)])
+def test_primal_dual_and_cg_agree(d, tau, lam):
+    ctx = _contexts(d, tau)
+    primal = ridge_gamma(ctx, lam, solver="primal")
+    assert primal.shape == (d, d + 1) and primal.dtype == torch.float64
+    assert _relative(ridge_gamma(ctx, lam, solver="dual"), primal) < 1e-9
+    assert _relative(ridge_gamma(ctx, lam, solver="cg", tol=1e-13), primal) < 1e-8
+
+
+def test_primal_in_small_chunks_is_the_same():
+    ctx = _contexts(6, 2.0)
+    one_chunk = ridge_gamma(ctx, 0.3, solver="primal")
+    torch.testing.assert_close(ridge_gamma(ctx, 0.3, solver="primal", chunk_bytes=8 * 42 * 5), one_chunk,
+                               rtol=1e-12, atol=0)
+
+
+def _features(ctx):
+    """Every H_Z = x_{ℓ+1} [s; q]ᵀ built and flattened row-major, one row per context (note §3.3)."""
+    x, h = ctx.x.numpy(), ctx.h.numpy()
+    return np.stack([np.outer(x[i], h[i]).ravel() for i in range(x.shape[0])])
+
+
+def _brute_force(ctx, lam):
+    """Γ* from the dense normal equations of the flattened features."""
+    F = _features(ctx)
+    n, d = ctx.x.shape
+    return np.linalg.solve(F.T @ F + n / d * lam * np.eye(d * (d + 1)), F.T @ ctx.y.numpy()).reshape(d, d + 1)
+
+
+@pytest.mark.parametrize("tau", [0.5, 2.0])
+def test_closed_form_matches_brute_force(tau):
+    ctx = _contexts(3, tau, sampler=sample_contexts)  # tokens sampled one by one
+    expected = _brute_force(ctx, 0.7)
+    for solver in ("auto", "primal", "dual", "cg"):
+        np.testing.assert_allclose(ridge_gamma(ctx, 0.7, solver=solver).numpy(), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_ridgeless_underdetermined_is_the_minimum_norm_interpolator():
+    ctx = _contexts(6, 0.5)  # n = 18 < p = 42
+    primal = ridge_gamma(ctx, 0.0, solver="primal")
+    dual = ridge_gamma(ctx, 0.0, solver="dual")
+    F = _features(ctx)
+    min_norm = np.linalg.lstsq(F, ctx.y.numpy(), rcond=None)[0].reshape(6, 7)
+    np.testing.assert_allclose(dual.numpy(), min_norm, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(primal.numpy(), min_norm, rtol=1e-5, atol=1e-7)  # pinv of an ill-conditioned Gram
+    np.testing.assert_allclose(F @ dual.numpy().ravel(), ctx.y.numpy(), atol=1e-9)  # it interpolates
+    with pytest.raises(ParameterError, match="CG does not return the minimum-norm solution"):
+        ridge_gamma(ctx, 0.0, solver="cg")
+    assert choose_solver(18, 6, 0.0, max_matrix_bytes=0) == "dual"  # never CG in that case
+
+
+def test_ridgeless_overdetermined_is_least_squares():
+    ctx = _contexts(4, 3.0)  # n = 48 > p = 20
+    F = _features(ctx)
+    least_squares = np.linalg.lstsq(F, ctx.y.numpy(), rcond=None)[0].reshape(4, 5)
+    for solver in ("primal", "dual", "cg"):
+        np.testing.assert_allclose(ridge_gamma(ctx, 0.0, solver=solver).numpy(), least_squares, rtol=1e-7, atol=1e-9)
+
+
+def test_choose_solver():
+    assert choose_solver(100_000, 10, 0.1) == "primal"  # n ≫ p
+    assert choose_solver(50, 10, 0.1) == "dual"  # n ≪ p
+    assert choose_solver(100_000, 10, 0.1, max_matrix_bytes=1000) == "cg"
+
+
+def test_cg_reports_non_convergence_and_bad_input():
+    ctx = _contexts(6, 2.0)
+    with pytest.raises(SolverError, match="CG did not reach relative residual"):
+        ridge_gamma(ctx, 1e-5, solver="cg", max_iter=1)
+    with pytest.raises(ParameterError, match="lam must be real in \\[0, inf\\)"):
+        ridge_gamma(ctx, -1.0)
+    with pytest.raises(ParameterError, match="solver must be one of auto, primal, dual, cg"):
+        ridge_gamma(ctx, 1.0, solver="lu")
+    with pytest.raises(ParameterError, match="tol must be real in \\(0, inf\\)"):
+        ridge_gamma(ctx, 1.0, solver="cg", tol=0)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_gives_the_cpu_result():
+    ctx = _contexts(8, 1.5)
+    for solver in ("primal", "dual", "cg"):
+        cpu = ridge_gamma(ctx, 0.2, solver=solver)
+        cuda = ridge_gamma(ctx.to("cuda"), 0.2, solver=solver)
+        assert cuda.device.type == "cuda"
+        torch.testing.assert_close(cuda.cpu(), cpu, rtol=1e-9, atol=1e-12)

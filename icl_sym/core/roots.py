@@ -67,6 +67,15 @@ class _Namespace:
     def abs(self, x):
         return x.abs() if self.torch else np.abs(x)
 
+    def maximum(self, a, b):
+        return self.torch.maximum(a, b) if self.torch else np.maximum(a, b)
+
+    def minimum(self, a, b):
+        return self.torch.minimum(a, b) if self.torch else np.minimum(a, b)
+
+    def flatnonzero(self, mask):
+        return mask.nonzero().squeeze(1) if self.torch else np.flatnonzero(mask)
+
     def zeros_int(self, like):
         if self.torch:
             return self.torch.zeros(like.shape, dtype=self.torch.int64, device=like.device)
@@ -108,12 +117,12 @@ def newton_bracketed(
 ) -> RootResult:
     """Solve ``fun(x, *args)[0] == 0`` elementwise for 1-D arrays, keeping each root bracketed.
 
-    ``fun(x, *args)`` returns ``(f, df/dx)``; ``f`` must be increasing through the root and
-    ``lo <= root <= hi`` (the bracket is tightened with the sign of every evaluation). Each step
-    is Newton's when it lands strictly inside the current bracket (or moves by at most ``xtol``),
-    bisection otherwise. Element
-    ``i`` converges when ``f == 0``, when a Newton step is ``<= xtol`` (absolute, in ``x``), or
-    when the bracket, both ends confirmed by a sign evaluation, is ``<= xtol`` wide.
+    ``fun(x, *args)`` returns ``(f, df/dx)``; ``f`` must be increasing through the root, with
+    ``lo <= root <= hi`` and finite ends (``x0`` is clipped into the bracket). Every evaluation
+    tightens the bracket by the sign of ``f`` (a NaN moves neither end). A step is Newton's when
+    it lands strictly inside the bracket or moves by at most ``xtol``, bisection otherwise.
+    Element ``i`` converges when ``f == 0``, when a Newton step is ``<= xtol`` (absolute, in
+    ``x``), or when the bracket, both ends confirmed by a sign evaluation, is ``<= xtol`` wide.
 
     ``args`` are per-element parameter arrays (same length as ``x0``) or scalars; ``fused_iter``
     iterations run on all remaining elements between compactions. Returns :class:`RootResult`;
@@ -134,9 +143,12 @@ def newton_bracketed(
         for _ in range(min(fused_iter, max_iter - spent)):
             spent += 1
             f, df = fun(x, *args)
-            neg, pos = f < 0, f > 0
-            lo, lo_ok = ns.where(neg, x, lo), lo_ok | neg
-            hi, hi_ok = ns.where(pos, x, hi), hi_ok | pos
+            # Bracket update without a data-dependent select (x lies in [lo, hi], the bracket is
+            # finite): a shift by twice the width leaves an end unchanged; NaN moves neither end.
+            width2 = 2 * (hi - lo)
+            lo = ns.maximum(lo, x - width2 * ~(f <= 0))
+            hi = ns.minimum(hi, x + width2 * ~(f >= 0))
+            lo_ok, hi_ok = lo_ok | (f < 0), hi_ok | (f > 0)
             with ns.errstate():
                 newton = x - f / df
             # Comparisons are False for NaN / inf steps. A converged step may round onto the
@@ -157,8 +169,9 @@ def newton_bracketed(
         keep = ~conv
         if not ns.any(keep):
             break
-        index, x, lo, hi, lo_ok, hi_ok = (a[keep] for a in (index, x, lo, hi, lo_ok, hi_ok))
-        args = [a[keep] if _per_element(a, keep) else a for a in args]
+        kept = ns.flatnonzero(keep)
+        index, x, lo, hi, lo_ok, hi_ok = (a[kept] for a in (index, x, lo, hi, lo_ok, hi_ok))
+        args = [a[kept] if _per_element(a, keep) else a for a in args]
     failed = ~out_conv
     if raise_on_failure and ns.any(failed):
         first = ns.first_true(failed)
@@ -182,7 +195,7 @@ def find_root_mp(
     hi,
     *,
     log: bool = False,
-    solver: Literal["anderson", "illinois", "pegasus", "ridder", "bisect"] = "anderson",
+    solver: Literal["illinois", "pegasus", "anderson", "ridder", "bisect"] = "illinois",
     dps: int | None = None,
     maxsteps: int = 400,
 ):
@@ -191,7 +204,10 @@ def find_root_mp(
     ``f`` must change sign on the bracket. With ``log=True`` the search runs in ``s = log x``
     (``0 < lo < hi``), so the tolerance is relative to ``x``. The work is done at ``dps + 15``
     digits with a bracketing ``mpmath.findroot`` solver; the result is accepted only if ``f``
-    changes sign within ``10**-dps`` (relative) of it, else :class:`RootFindingError`.
+    changes sign within ``10**-dps`` (relative) of it, where ``|f|`` is smaller than at the
+    bracket ends (which rules out a pole). If ``solver`` misses that (regula-falsi
+    variants can stall on strongly convex residuals, e.g. Anderson-Bjoerk on an exponential in
+    ``s``), bisection takes over; if that fails too, :class:`RootFindingError`.
     Returns an ``mpf`` rounded to ``dps`` digits.
     """
     digits = int(dps if dps is not None else mpmath.mp.dps)
@@ -214,20 +230,29 @@ def find_root_mp(
                 raise RootFindingError(
                     "no sign change on the bracket", example={"lo": str(lo), "hi": str(hi), "f(lo)": str(ga), "f(hi)": str(gb)}
                 )
-            root = mpmath.findroot(g, (a, b), solver=solver, maxsteps=maxsteps, verify=False)
-            _certify(g, root, a, b, digits, lo=lo, hi=hi)
+            for attempt in dict.fromkeys((solver, "bisect")):
+                root = mpmath.findroot(g, (a, b), solver=attempt, maxsteps=maxsteps, verify=False)
+                try:
+                    _certify(g, root, a, b, digits, max(abs(ga), abs(gb)), lo=lo, hi=hi)
+                    break
+                except RootFindingError:
+                    if attempt == "bisect":
+                        raise
         value = mpmath.exp(root) if log else root
     with mpmath.workdps(digits):
         return +value
 
 
-def _certify(g, root, a, b, digits: int, **context) -> None:
-    """Require ``a <= root <= b`` and a sign change of ``g`` within ``10**-digits`` (relative) of ``root``."""
-    delta = mpmath.mpf(10) ** -(digits + 1) * max(1, abs(root))
+def _certify(g, root, a, b, digits: int, end_size, **context) -> None:
+    """Require ``a <= root <= b`` and a sign change of ``g`` within ``10**-digits`` (relative) of
+    ``root``, with ``|g|`` there below its size at the bracket ends (a pole also changes sign)."""
+    # Inside the bracket, so that |g| there can be compared with its size at the ends.
+    delta = min(mpmath.mpf(10) ** -(digits + 1) * max(1, abs(root)), (b - a) / 4)
     if not (a - delta <= root <= b + delta):
         raise RootFindingError("root left the bracket", example={k: str(v) for k, v in context.items()})
     g_minus, g_plus = g(root - delta), g(root + delta)
-    if g_minus == 0 or g_plus == 0 or (g_minus > 0) != (g_plus > 0):
+    changes = g_minus == 0 or g_plus == 0 or (g_minus > 0) != (g_plus > 0)
+    if changes and max(abs(g_minus), abs(g_plus)) <= end_size:
         return
     raise RootFindingError(
         f"no sign change within 1e-{digits} of the returned root",

@@ -24,10 +24,9 @@ Two kernels are supported (``kernel=``):
   ``|z| -> inf`` (where ``z m -> +-1`` singles it out) along a vertical path.
 * :attr:`StieltjesTransform.closed_form`: the ``sympy.solve`` root that equals the Herglotz root
   at every user-supplied sample point (an error if no single root does).
-* :meth:`StieltjesTransform.numeric`: vectorised ``(m, dm/dz)`` for numpy / torch / mpmath. For a
-  quadratic it evaluates the selected root without cancellation (``2C / (-B - s sqrt(D))`` or
-  ``(-B + s sqrt(D)) / (2A)``, whichever adds like signs) and ``dm/dz = -P_z / P_m`` with
-  ``P_m = s sqrt(D)`` at the root.
+* :attr:`StieltjesTransform.stable_form` / :meth:`StieltjesTransform.numeric` (degree <= 2): the
+  closed-form branch rewritten without cancellation (:func:`stable_quadratic_root`) and
+  ``dm/dz = -P_z / P_m``, generated for numpy / torch / mpmath.
 
 :func:`marchenko_pastur` builds the Marchenko-Pastur instance used by Lu et al. (2024), Section 5.1(a).
 """
@@ -40,7 +39,6 @@ from functools import cached_property
 from typing import Any, Literal
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from .numeric import lambdify_expr
@@ -49,7 +47,8 @@ __all__ = [
     "Kernel",
     "StieltjesTransform",
     "marchenko_pastur",
-    "quadratic_root",
+    "stable_quadratic_root",
+    "sum_free_terms_first",
 ]
 
 Kernel = Literal["x+z", "x-z"]
@@ -63,39 +62,55 @@ _ETA_DIGITS = 10
 _POLYROOTS_EXTRAPREC = 60  # bits; polyroots' own guard, at least the >= 50 the tooling note asks for
 
 
-def _ops(backend: Backend) -> tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any], Any]]:
-    """``(sqrt, positive part, abs)`` of a backend."""
-    if backend == "numpy":
-        return np.sqrt, lambda x: np.maximum(x, 0.0), np.abs
-    if backend == "torch":
-        import torch
+def stable_quadratic_root(a: sp.Expr, b: sp.Expr, c: sp.Expr, sign: int) -> tuple[sp.Expr, sp.Expr]:
+    """The root ``(-b + sign*sqrt(b^2 - 4ac)) / (2a)`` of ``a x^2 + b x + c`` in a cancellation-free form.
 
-        return torch.sqrt, lambda x: torch.clamp(x, min=0), torch.abs
-    if backend == "mpmath":
-        return mpmath.sqrt, lambda x: max(x, 0), abs
-    raise ValueError(f"backend must be 'numpy', 'torch' or 'mpmath'; got {backend!r}")
-
-
-def quadratic_root(a, b, c, sign: int, backend: Backend = "numpy"):
-    """The root ``(-b + sign*sqrt(b^2 - 4ac)) / (2a)`` of ``a x^2 + b x + c``, without cancellation.
-
-    Evaluated as ``-2 s c p / (t + 2 max(s b, 0) p)`` with ``t = -4ac`` and
-    ``p = sqrt(b^2 + t) + |b|`` (algebraically equal, from ``(s b + r)(r + |b|) = t + 2 max(s b, 0)
-    (r + |b|)``, ``r = sqrt(b^2 + t)``): every operation combines terms of one sign except, when
-    ``ac > 0``, a sum whose positive part is at least twice the negative one. So the result has
-    full relative precision, with no branch per element (vectorises without ``where``); ``a = 0``
-    is allowed where the selected root stays finite (``sign * b > 0``).
-
-    Domain: real inputs with ``b^2 - 4ac >= 0`` (numpy/torch arrays broadcast; mpmath scalars).
-    Returns ``(root, sign * sqrt(b^2 - 4ac))``; the second value is ``dP/dx`` at the root.
+    Returns ``(root, dP/dx at the root)`` as SymPy expressions: ``root = -2 s c p / (t + (s b +
+    |s b|) p)`` with ``t = -4ac``, ``r = sqrt(b^2 + t)``, ``p = r + |b|``, and ``dP/dx = s r``
+    (``s b + |s b|`` is generated as ``|b| (1 + sign(s b))``, exactly ``0`` or ``2|b|``).
+    Equal to the textbook form because ``(s b + r)(r + |b|) = t + (s b + |s b|)(r + |b|)``; every
+    operation combines terms of one sign, except for ``ac > 0`` a sum whose positive part is at
+    least twice the negative one, so the numeric value keeps full relative precision with no
+    branch per element (it vectorises without ``where``). Where ``a = 0`` it stays finite when
+    ``s b > 0`` (the other root escapes to infinity). Domain: real ``b^2 - 4ac >= 0``.
     """
-    sqrt, positive_part, absolute = _ops(backend)
     s = 1 if sign > 0 else -1
     t = -4 * a * c
-    r = sqrt(b * b + t)
-    p = r + absolute(b)
-    sb = b if s > 0 else -b
-    return (-2 * s) * c * p / (t + 2 * positive_part(sb) * p), s * r
+    r = sp.sqrt(b**2 + t)
+    p = r + sp.Abs(b)
+    # s b + |s b| written as a product: SymPy would flatten the sum into the terms of b, and the
+    # generated code would then recompute 0 as a rounded difference of large numbers.
+    twice_positive_part = sp.Abs(b) * (1 + sp.sign(s * b))
+    return (-2 * s) * c * p / (t + twice_positive_part * p), s * r
+
+
+class _Grouped(sp.UnevaluatedExpr):
+    """A sum kept as one term in generated code; real when its content is (so ``Abs`` stays ``Abs``)."""
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_is_finite(self):
+        return self.args[0].is_finite
+
+
+def sum_free_terms_first(expr: sp.Expr, variables) -> sp.Expr:
+    """``expr`` with the terms of every sum that are free of ``variables`` grouped (for code generation).
+
+    E.g. ``z + 1 - 1/kappa`` becomes ``z + (1 - 1/kappa)``, which generated code evaluates in that
+    order: near ``kappa = 1`` the constant part cancels exactly instead of absorbing the rounding
+    error of ``z + 1``. The groups are ``UnevaluatedExpr`` (real when their content is); apply
+    this last, just before generating code.
+    """
+    variables = tuple(variables)
+
+    def group(add: sp.Add) -> sp.Expr:
+        free = [t for t in add.args if not t.has(*variables)]
+        if len(free) < 2 or len(free) == len(add.args):
+            return add
+        return sp.Add(*(t for t in add.args if t.has(*variables)), _Grouped(sp.Add(*free)))
+
+    return expr.replace(lambda e: isinstance(e, sp.Add), group)
 
 
 def _as_mp(x):
@@ -123,6 +138,7 @@ class StieltjesTransform:
     name: str = ""
     _coeff_fns: Callable[..., list] = field(init=False, repr=False)
     _implicit_fn: Callable[..., Any] = field(init=False, repr=False)
+    _numeric: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kernel not in ("x+z", "x-z"):
@@ -131,8 +147,8 @@ class StieltjesTransform:
         if self.poly.degree() < 1:
             raise ValueError("the defining polynomial must have degree >= 1 in m")
         args = (self.z, *self.parameters)
-        self._coeff_fns = sp.lambdify(args, self.coefficients, modules="mpmath")
-        self._implicit_fn = sp.lambdify((self.m, *args), self.implicit_derivative, modules="mpmath")
+        self._coeff_fns = lambdify_expr(args, sp.Tuple(*self.coefficients), "mpmath")
+        self._implicit_fn = lambdify_expr((self.m, *args), self.implicit_derivative, "mpmath")
 
     # ------------------------------------------------------------------ symbolic
     @cached_property
@@ -177,7 +193,7 @@ class StieltjesTransform:
             raise ValueError("closed_form needs at least one sample point to select the branch")
         candidates = sp.solve(self.poly.as_expr(), self.m)
         args = (self.z, *self.parameters)
-        fns = [sp.lambdify(args, cand, modules="mpmath") for cand in candidates]
+        fns = [lambdify_expr(args, cand, "mpmath") for cand in candidates]
         matching = set(range(len(candidates)))
         with mpmath.workdps(40):
             for sample in self.samples:
@@ -280,51 +296,56 @@ class StieltjesTransform:
         return current
 
     # ------------------------------------------------------------------ vectorised numerics
-    def numeric(self, backend: Backend = "numpy", derivative: bool = True) -> Callable[..., Any]:
-        """A function ``(z, *params) -> (m, dm/dz)`` (or ``m`` alone) on the real domain of the closed form.
+    @cached_property
+    def stable_form(self) -> tuple[sp.Expr, sp.Expr]:
+        """``(m, dm/dz)`` of the :attr:`closed_form` branch, written without cancellation (degree <= 2).
 
-        Degree 1 and 2 only (the branch is the one of :attr:`closed_form`); quadratics are
-        evaluated by :func:`quadratic_root` (no cancellation). Inputs broadcast (numpy; torch on
-        any device, float64) or are mpmath scalars. Domain: real ``z`` and parameters where the
-        selected root is real (outside the support). Higher degrees: use :meth:`evaluate_mp`.
+        Quadratics use :func:`stable_quadratic_root` with the sign of the square root that
+        reproduces :attr:`closed_form`; ``dm/dz = -P_z / P_m`` with ``P_m = s sqrt(disc)`` at the
+        root. Domain: real ``z`` and parameters where the branch is real (outside the support).
         """
         degree = self.poly.degree()
         if degree > 2:
-            raise NotImplementedError("vectorised evaluation is implemented for degree <= 2; use evaluate_mp")
-        _ops(backend)  # reject an unknown backend before generating code
-        args = (self.z, *self.parameters)
+            raise NotImplementedError("a stable closed form is implemented for degree <= 2; use evaluate_mp")
         coeffs = self.coefficients
-        dz_coeffs = [sp.diff(cf, self.z) for cf in coeffs] if derivative else []
-        fn = lambdify_expr(args, sp.Tuple(*coeffs, *dz_coeffs), backend)
         if degree == 1:
-            def linear(z, *params):
-                b, c, *dz = fn(z, *params)
-                m = -c / b
-                return (m, -(dz[0] * m + dz[1]) / b) if derivative else m
+            b, c = coeffs
+            m, p_m = -c / b, b
+        else:
+            m, p_m = stable_quadratic_root(*coeffs, self._sqrt_sign())
+        p_z = sum(sp.diff(cf, self.z) * m ** (degree - i) for i, cf in enumerate(coeffs))
+        return m, -p_z / p_m
 
-            return linear
-        sign = self._sqrt_sign()
+    def numeric(self, backend: Backend = "numpy", derivative: bool = True) -> Callable[..., Any]:
+        """``(z, *params) -> (m, dm/dz)`` (or ``m`` alone), generated from :attr:`stable_form`.
 
-        def quadratic(z, *params):
-            a, b, c, *dz = fn(z, *params)
-            m, p_m = quadratic_root(a, b, c, sign, backend)
-            return (m, -(dz[0] * m * m + dz[1] * m + dz[2]) / p_m) if derivative else m
-
-        return quadratic
+        Degree <= 2. Inputs broadcast (numpy; torch on any device, float64) or are mpmath
+        scalars (result at the current ``mp.dps``). Domain as :attr:`stable_form`. Generated
+        once per backend and cached.
+        """
+        key = (backend, derivative)
+        if key not in self._numeric:
+            m, dm = (sum_free_terms_first(e, (self.z,)) for e in self.stable_form)
+            expr = sp.Tuple(m, dm) if derivative else m
+            self._numeric[key] = lambdify_expr((self.z, *self.parameters), expr, backend)
+        return self._numeric[key]
 
     def _sqrt_sign(self) -> int:
-        """``s`` such that :attr:`closed_form` equals ``(-B + s sqrt(B^2 - 4AC)) / (2A)`` on the samples."""
-        a, b, c = self.coefficients
+        """``s`` such that :attr:`closed_form` is ``(-B + s sqrt(B^2 - 4AC)) / (2A)`` at every sample."""
         args = (self.z, *self.parameters)
-        closed = sp.lambdify(args, self.closed_form, modules="mpmath")
-        coeffs = sp.lambdify(args, [a, b, c], modules="mpmath")
+        closed = lambdify_expr(args, self.closed_form, "mpmath")
+        coeffs = lambdify_expr(args, sp.Tuple(*self.coefficients), "mpmath")
+        signs = set()
         with mpmath.workdps(40):
-            point = self._sample_values(self.samples[0])
-            av, bv, cv = (mpmath.mpmathify(v) for v in coeffs(*point))
-            target = mpmath.mpmathify(closed(*point))
-            disc = mpmath.sqrt(bv * bv - 4 * av * cv)
-            plus = (-bv + disc) / (2 * av)
-        return 1 if abs(plus - target) <= mpmath.mpf(10) ** -30 * (1 + abs(target)) else -1
+            for sample in self.samples:
+                point = self._sample_values(sample)
+                a, b, c = (mpmath.mpmathify(v) for v in coeffs(*point))
+                target = mpmath.mpmathify(closed(*point))
+                plus = (-b + mpmath.sqrt(b * b - 4 * a * c)) / (2 * a)
+                signs.add(1 if abs(plus - target) <= mpmath.mpf(10) ** -30 * (1 + abs(target)) else -1)
+        if len(signs) != 1:
+            raise ValueError("the closed-form branch changes its square-root sign between samples")
+        return signs.pop()
 
 
 def marchenko_pastur(

@@ -54,7 +54,7 @@ import sympy as sp
 
 from icl_sym.core.numeric import lambdify_expr
 from icl_sym.core.roots import find_root_mp, newton_bracketed
-from icl_sym.core.stieltjes import marchenko_pastur, quadratic_root
+from icl_sym.core.stieltjes import marchenko_pastur, stable_quadratic_root, sum_free_terms_first
 from icl_sym.core.validation import ParameterError, Range, check_array
 
 from .symbols import alpha, rho
@@ -155,9 +155,12 @@ KAPPA_INF: dict[str, sp.Expr] = {
 # T2 = tr R^2 (R+nu)^-2, T3 = tr (R+q)(R+nu)^-2, T4 = tr R (R+nu)^-2 and -M' are then sums of
 # positive terms; c's numerator is rho + q T2 + nu^2 T4, and on the eps root its denominator
 # tau - tr (R+q)^2 (R+nu)^-2 equals eps T3 + tau lam / eps. All identities: verify_identities().
+# iota = 1/kappa keeps kappa = inf an ordinary value (iota = 0).
 # ---------------------------------------------------------------------------------------------
 _S = 1 + iota * M
-_E = _S**2 - iota * M**2
+# E = S^2 - iota M^2, written so that no sum cancels: for iota >= 1 every term is positive, and
+# for iota < 1 (kappa > 1) M <= kappa/(kappa - 1) gives 2 + (iota - 1) M >= 1.
+_E = 1 + iota * M * (2 + (iota - 1) * M)
 _minus_Mp = M**2 * _S**2 / _E
 _T2 = M**2 / _S**2 + iota * nu**2 * M**4 / _E
 _T3 = M**2 * (1 + q * _S**2) / _E
@@ -166,6 +169,11 @@ _numerator = rho + q * _T2 + nu**2 * _T4
 _deterministic = rho + nu**2 * _minus_Mp + q * _T2
 _c_ridge = _numerator / (eps * _T3 + tau * lam / eps)
 _c_zero = _numerator / (tau - 1)
+_one_minus_eps_M = M * (q + 1 / _S)
+# eps/(shift + eps) = 1 - tau + tau lam/eps  <=>  tau eps^2 - ((1 - tau) shift + tau lam) eps
+# - tau lam shift = 0: a > 0 >= c, so the "+" root is the nonnegative one.
+_bound_coeffs = (tau, -((1 - tau) * shift + tau * lam), -tau * lam * shift)
+_bound_root = stable_quadratic_root(*_bound_coeffs, +1)[0]
 
 #: Stable forms, each equal to a paper form (see verify_identities); nu, M, Mp as in Section 5.
 STABLE: dict[str, sp.Expr] = {
@@ -176,20 +184,27 @@ STABLE: dict[str, sp.Expr] = {
     "c_zero": _c_zero,  # eps = 0 (lam = 0, tau > 1), nu = q
     "e_icl_zero": _deterministic + (1 + q) * _c_zero * _T3,
     "e_idg_zero": tau * _c_zero,
-    # eps equation, G = tau - 1 + eps M - tau lam/eps (increasing in eps): G1 adds small terms
-    # (accurate when eps M <= 1/2), G2 uses 1 - eps M = M (q + 1/S) (accurate when eps M > 1/2).
-    "one_minus_eps_M": M * (q + 1 / _S),
-    "G1": tau - 1 + eps * M - tau * lam / eps,
-    "G2": tau * (1 - lam / eps) - M * (q + 1 / _S),
-    # d/d(log eps) of log(tau (1 - lam/eps) / (1 - eps M)), whose zero is the same root.
-    "dphi_dlog_eps": (lam / eps) / (1 - lam / eps) + eps * _T3 / (M * (q + 1 / _S)),
-    # eps/(s + eps) = 1 - tau + tau lam/eps  <=>  tau eps^2 - ((1-tau) s + tau lam) eps - tau lam s = 0;
-    # M <= 1/nu and M >= 1/(1 + nu) (Jensen) make s = q and s = q + 1 lower and upper bounds,
-    # and the exact root is s = q + 1/S (since eps M = eps / (q + 1/S + eps)).
-    "bound_a": tau,
-    "bound_b": -((1 - tau) * shift + tau * lam),
-    "bound_c": -tau * lam * shift,
+    # eps equation G = tau - 1 + eps M - tau lam/eps = 0 (G increasing in eps): G1 adds small
+    # terms (accurate when eps M <= 1/2), G2 uses 1 - eps M = M (q + 1/S) (accurate otherwise).
+    "one_minus_eps_M": _one_minus_eps_M,
+    # UnevaluatedExpr keeps tau - 1 grouped in the generated code (exact for 1/2 <= tau <= 2);
+    # SymPy's term order would otherwise add tau to the small terms first.
+    "G1": sp.UnevaluatedExpr(tau - 1) + eps * M - tau * lam / eps,
+    "G2": tau * (1 - lam / eps) - _one_minus_eps_M,
+    # d/d(log eps) of phi = log(tau (1 - lam/eps) / (1 - eps M)), which has the same root.
+    "dphi_dlog_eps": (lam / eps) / (1 - lam / eps) + eps * _T3 / _one_minus_eps_M,
+    # Root of eps/(shift + eps) = 1 - tau + tau lam/eps. Since eps M = eps/(q + 1/S + eps) and
+    # 1/(1 + nu) <= M <= 1/nu (Jensen), shift = q, q + 1 bound eps from below and above, and
+    # shift = q + 1/S(eps) is exact (1/S increases with eps, so it maps bounds to tighter bounds).
+    "bound_root": _bound_root,
 }
+
+#: M_kappa(z) in the cancellation-free form, with 1/kappa = iota.
+M_STABLE = MARCHENKO_PASTUR.stable_form[0].subs(kappa, 1 / iota)
+
+
+def _m_at(z: sp.Expr, iota_: sp.Expr = iota) -> sp.Expr:
+    return M_STABLE.subs({MARCHENKO_PASTUR.z: z, iota: iota_}, simultaneous=True)
 
 
 def substitute_stieltjes(expr: sp.Expr, z: sp.Expr = NU) -> sp.Expr:
@@ -209,10 +224,10 @@ def verify_identities() -> dict[str, sp.Expr]:
     """
     z = MARCHENKO_PASTUR.z
     nu_of_M = 1 / M - 1 / _S
-    curve = {kappa: 1 / iota}
     on_curve = {nu: nu_of_M, q: nu_of_M - eps}
     tau_root = sp.solve(SELF_CONSISTENCY, tau)[0]
     mp_poly = MARCHENKO_PASTUR.polynomial
+    bound_eq = eps * (shift + eps) * (eps / (shift + eps) - (1 - tau + tau * lam / eps))
 
     def zero(expr: sp.Expr) -> sp.Expr:
         return sp.factor(sp.cancel(sp.together(expr)))
@@ -221,140 +236,123 @@ def verify_identities() -> dict[str, sp.Expr]:
         return expr.subs(c, C).subs(Mp, -_minus_Mp)
 
     residuals = {
-        "mp_curve": zero(mp_poly.subs(curve).subs(z, nu_of_M)),
-        "mp_derivative": zero(MARCHENKO_PASTUR.implicit_derivative.subs(curve).subs(z, nu_of_M) + _minus_Mp),
-        "G1": zero(STABLE["G1"] - SELF_CONSISTENCY),
+        "mp_curve": zero(mp_poly.subs(kappa, 1 / iota).subs(z, nu_of_M)),
+        "mp_derivative": zero(
+            MARCHENKO_PASTUR.implicit_derivative.subs(kappa, 1 / iota).subs(z, nu_of_M) + _minus_Mp
+        ),
+        "G1": zero(STABLE["G1"].doit() - SELF_CONSISTENCY),
         "G2": zero((STABLE["G2"] - SELF_CONSISTENCY).subs(on_curve)),
-        "bounds": zero(
-            STABLE["bound_a"] * eps**2 + STABLE["bound_b"] * eps + STABLE["bound_c"]
-            - eps * (shift + eps) * (eps / (shift + eps) - (1 - tau + tau * lam / eps))
-        ),
-        "quartic": zero(
-            (mp_poly.subs(M, _u / eps**2).subs(z, q + eps) * kappa * eps**4).expand() - QUARTIC.expand()
-        ),
+        "bound_quadratic": zero(sum(cf * eps ** (2 - i) for i, cf in enumerate(_bound_coeffs)) - bound_eq),
+        "quartic": zero((mp_poly.subs(M, _u / eps**2).subs(z, q + eps) * kappa * eps**4).expand() - QUARTIC.expand()),
     }
-    log_ratio = sp.log(tau * (1 - lam / eps)) - sp.log(1 - eps * sp.Function("M_of")(eps))
-    dphi = eps * sp.diff(log_ratio, eps)
-    dphi = dphi.subs(sp.Derivative(sp.Function("M_of")(eps), eps), Mp).subs(sp.Function("M_of")(eps), M)
+    m_of = sp.Function("M_of")(eps)
+    dphi = eps * sp.diff(sp.log(tau * (1 - lam / eps)) - sp.log(1 - eps * m_of), eps)
+    dphi = dphi.subs(sp.Derivative(m_of, eps), Mp).subs(m_of, M)
     residuals["dphi"] = zero((STABLE["dphi_dlog_eps"] - dphi.subs(Mp, -_minus_Mp)).subs(on_curve))
-    for name in ("c", "e_icl", "e_idg"):
-        paper_form = {"c": C, "e_icl": E_ICL, "e_idg": E_IDG}[name]
+    for name, paper_form in (("c", C), ("e_icl", E_ICL), ("e_idg", E_IDG)):
         ridge = (STABLE[f"{name}_ridge"] - paper(paper_form)).subs(on_curve).subs(tau, tau_root)
         residuals[f"{name}_ridge"] = zero(ridge.subs(on_curve))
-        at_zero = (STABLE[f"{name}_zero"] - paper(paper_form)).subs(eps, 0).subs({nu: q}).subs(q, nu_of_M)
+        at_zero = (STABLE[f"{name}_zero"] - paper(paper_form)).subs(eps, 0).subs(nu, q).subs(q, nu_of_M)
         residuals[f"{name}_zero"] = zero(at_zero)
     # Ridgeless eps: with M_tau the MP root at (q, kappa/tau), M = tau M_tau is the MP root at
-    # (q + eps, kappa), and eps M = 1 - tau. The MP equation is linear in z, so q is explicit.
+    # (q + eps, kappa), so eps M = 1 - tau. The MP equation is linear in z, so q is explicit.
     q_of_Mtau = sp.solve(mp_poly.subs({M: M_tau, kappa: kappa / tau}), z)[0]
-    mp_at_eps = mp_poly.subs({M: tau * M_tau}).subs(z, q_of_Mtau + EPS_RIDGELESS)
-    residuals["eps_ridgeless"] = zero(mp_at_eps)
-    residuals["eps_ridgeless_consistency"] = zero((EPS_RIDGELESS * tau * M_tau) - (1 - tau))
+    residuals["eps_ridgeless"] = zero(mp_poly.subs(M, tau * M_tau).subs(z, q_of_Mtau + EPS_RIDGELESS))
     return residuals
 
 
 # ---------------------------------------------------------------------------------------------
-# Generated numeric kernels
+# Generated numeric kernels: every function below is one lambdified expression
 # ---------------------------------------------------------------------------------------------
 Backend = Literal["numpy", "torch", "mpmath"]
+_s = sp.Symbol("s_log_eps", real=True)  #: log eps, the solver's variable
 
 
 @dataclass(frozen=True)
 class _Kernels:
-    """The lambdified functions of one backend."""
+    """The generated functions of one backend (arguments in the order given)."""
 
     backend: str
-    m_value: Callable[..., Any]  # (z, kappa) -> M
-    m_pair: Callable[..., Any]  # (z, kappa) -> (M, M')
-    q: Callable[..., Any]  # (rho, alpha)
-    bound: Callable[..., Any]  # (tau, lam, s) -> (a, b, c) of the bound quadratic
-    residual: Callable[..., Any]  # (eps, M, q, tau, lam, iota) -> (eps M, 1 - eps M, G1, G2, dphi)
-    ridge: Callable[..., Any]  # (q, rho, tau, lam, eps, M, iota) -> (e_icl, e_idg)
-    zero: Callable[..., Any]  # (q, rho, tau, M, iota) -> (e_icl, e_idg)
-    eps_ridgeless: Callable[..., Any]  # (tau, M_tau) -> eps
+    q: Callable[..., Any]  # (rho, alpha) -> q
+    bracket: Callable[..., Any]  # (q, tau, lam, iota) -> (lower, upper) bound of eps, lam > 0
+    residual: Callable[..., Any]  # (s, q, tau, lam, iota) -> (eps M, 1 - eps M, G1, G2, dphi/ds)
+    ridge: Callable[..., Any]  # (q, rho, tau, lam, eps, iota) -> (e_icl, e_idg), eps > 0
+    zero: Callable[..., Any]  # (q, rho, tau, iota) -> (e_icl, e_idg), eps = 0
+    eps_ridgeless: Callable[..., Any]  # (tau, q, iota) -> eps, lam = 0 and tau < 1
 
 
 @cache
 def _kernels(backend: Backend) -> _Kernels:
-    def gen(args, exprs):
-        return lambdify_expr(args, sp.Tuple(*exprs) if isinstance(exprs, (list, tuple)) else exprs, backend)
+    def gen(args, *exprs):
+        # Terms free of the varying arguments (e.g. 1 - 1/kappa in z + 1 - 1/kappa) are summed first.
+        varying = [a for a in args if a not in (rho, tau, lam, iota)]
+        exprs = [sum_free_terms_first(e, varying) for e in exprs]
+        return lambdify_expr(args, exprs[0] if len(exprs) == 1 else sp.Tuple(*exprs), backend)
 
-    sub_nu = {nu: q + eps}
+    def refine(bound: sp.Expr) -> sp.Expr:
+        return _bound_root.subs(shift, q + 1 / (1 + iota * _m_at(q + bound)))
+
+    residual = [eps * M, _one_minus_eps_M, STABLE["G1"], STABLE["G2"], STABLE["dphi_dlog_eps"]]
+    on_solution = {M: _m_at(q + sp.exp(_s))}
+    ridge = {nu: q + eps, M: _m_at(q + eps)}
+    zero = {nu: q, M: _m_at(q)}
     return _Kernels(
         backend=backend,
-        m_value=MARCHENKO_PASTUR.numeric(backend, derivative=False),
-        m_pair=MARCHENKO_PASTUR.numeric(backend),
         q=gen((rho, alpha), Q),
-        bound=gen((tau, lam, shift), [STABLE["bound_a"], STABLE["bound_b"], STABLE["bound_c"]]),
-        residual=gen(
-            (eps, M, q, tau, lam, iota),
-            [eps * M, STABLE["one_minus_eps_M"], STABLE["G1"], STABLE["G2"], STABLE["dphi_dlog_eps"]],
-        ),
-        ridge=gen(
-            (q, rho, tau, lam, eps, M, iota),
-            [STABLE["e_icl_ridge"].subs(sub_nu), STABLE["e_idg_ridge"].subs(sub_nu)],
-        ),
-        zero=gen((q, rho, tau, M, iota), [STABLE["e_icl_zero"].subs(nu, q), STABLE["e_idg_zero"].subs(nu, q)]),
-        eps_ridgeless=gen((tau, M_tau), EPS_RIDGELESS),
+        bracket=gen((q, tau, lam, iota), refine(_bound_root.subs(shift, q)), refine(_bound_root.subs(shift, q + 1))),
+        residual=gen((_s, q, tau, lam, iota), *(e.subs(on_solution).subs(eps, sp.exp(_s)) for e in residual)),
+        ridge=gen((q, rho, tau, lam, eps, iota), *(STABLE[f"e_{k}_ridge"].subs(ridge) for k in ("icl", "idg"))),
+        zero=gen((q, rho, tau, iota), *(STABLE[f"e_{k}_zero"].subs(zero) for k in ("icl", "idg"))),
+        eps_ridgeless=gen((tau, q, iota), EPS_RIDGELESS.subs(M_tau, _m_at(q, tau * iota))),
     )
 
 
 class _Ops:
-    """Elementwise functions and constructors for numpy arrays or torch tensors."""
+    """Elementwise functions of numpy or torch, by attribute (``ops.log1p``, ``ops.where``, ...)."""
 
     def __init__(self, backend: Literal["numpy", "torch"]):
         self.backend = backend
         if backend == "torch":
             import torch
 
-            self.m = torch
+            self.module = torch
         else:
-            self.m = np
+            self.module = np
 
     def __getattr__(self, name: str):
-        return getattr(self.m, name)
+        return getattr(self.module, name)
 
 
-_SMALLEST_LOG1P_ARG = -1 + 2.0**-52  # keeps log1p finite if an iterate strays to eps <= lam
+_SMALLEST_LOG1P_ARG = -1 + 2.0**-52  # keeps log1p finite should an iterate stray to eps <= lam
 _BRACKET_SLACK = 1e-12  # relative widening of the eps bounds against their rounding error
-_REFINE=1
-_FUSED=4
 _XTOL_LOG_EPS = 1e-12  # Newton stopping step in log eps (quadratic convergence: final error ~1e-24)
+_FUSED_ITERATIONS = 2  # Newton steps on a whole chunk between compactions (measured best; most need 1-3)
 
 
-def _solve_ridge(k: _Kernels, ops: _Ops, tau_, q_, kappa_, lam_):
+def _solve_ridge(k: _Kernels, ops: _Ops, tau_, q_, lam_, iota_):
     """``eps > lam`` solving ``eps M_kappa(q + eps) = 1 - tau + tau lam / eps`` (1-D arrays, ``lam > 0``).
 
-    Bracket: the roots of ``eps/(s + eps) = 1 - tau + tau lam/eps`` at ``s = q`` and ``s = q + 1``
-    bound eps (``1/(1+nu) <= M <= 1/nu``); one step of the exact fixed point ``s = q + 1/S(eps)``
-    from each end tightens both (the map is increasing). Newton in ``log eps`` on
-    ``log(tau (1 - lam/eps)/(1 - eps M))`` from the bracket's log-midpoint.
+    Bracket: bounds from ``M <= 1/nu`` and ``M >= 1/(1 + nu)``, each improved by one step of the
+    exact monotone fixed point (``STABLE["bound_root"]``). Newton in ``s = log eps`` on
+    ``phi = log(tau (1 - lam/eps) / (1 - eps M))``, whose value is taken as ``log1p(G/(1 - eps M))``
+    with ``G`` in its accurate form (``G1`` / ``G2``), from the bracket's log-midpoint.
     """
-    iota_ = 1 / kappa_
+    lo, hi = k.bracket(q_, tau_, lam_, iota_)
+    s_lo, s_hi = ops.log(lo * (1 - _BRACKET_SLACK)), ops.log(hi * (1 + _BRACKET_SLACK))
 
-    def bound(s):
-        a, b, c_ = k.bound(tau_, lam_, s)
-        return quadratic_root(a, b, c_, +1, k.backend)[0]
-
-    def refined(e):
-        return bound(q_ + 1 / (1 + k.m_value(q_ + e, kappa_) * iota_))
-
-    lo, hi = bound(q_), bound(q_ + 1)
-    for _ in range(_REFINE):
-        lo, hi = refined(lo), refined(hi)
-    lo = lo * (1 - _BRACKET_SLACK)
-    hi = hi * (1 + _BRACKET_SLACK)
-    s_lo, s_hi = ops.log(lo), ops.log(hi)
-
-    def residual(s, tau_, q_, kappa_, iota_, lam_):
-        e = ops.exp(s)
-        m = k.m_value(q_ + e, kappa_)
-        w, one_minus_w, g1, g2, dphi = k.residual(e, m, q_, tau_, lam_, iota_)
-        g = ops.where(w <= 0.5, g1, g2)
-        ratio = ops.maximum(g / one_minus_w, ops.full_like(g, _SMALLEST_LOG1P_ARG))
-        return ops.log1p(ratio), dphi
+    def residual(s, q_, tau_, lam_, iota_):
+        w, one_minus_w, g1, g2, dphi = k.residual(s, q_, tau_, lam_, iota_)
+        ratio = ops.where(w <= 0.5, g1, g2) / one_minus_w
+        return ops.log1p(ops.maximum(ratio, ops.full_like(ratio, _SMALLEST_LOG1P_ARG))), dphi
 
     result = newton_bracketed(
-        residual, 0.5 * (s_lo + s_hi), s_lo, s_hi, args=(tau_, q_, kappa_, iota_, lam_), xtol=_XTOL_LOG_EPS, fused_iter=_FUSED
+        residual,
+        0.5 * (s_lo + s_hi),
+        s_lo,
+        s_hi,
+        args=(q_, tau_, lam_, iota_),
+        xtol=_XTOL_LOG_EPS,
+        fused_iter=_FUSED_ITERATIONS,
     )
     return ops.exp(result.x)
 
@@ -366,42 +364,37 @@ def _evaluate_arrays(what: What, ops: _Ops, tau_, alpha_, kappa_, rho_, lam_):
     """The requested quantity for 1-D float64 arrays (numpy or torch) of equal length."""
     k = _kernels(ops.backend)
     q_ = k.q(rho_, alpha_)
-    eps_ = ops.zeros_like(tau_)
+    iota_ = 1 / kappa_
     ridge = lam_ > 0
     lt1 = ~ridge & (tau_ < 1)
     if bool(ridge.all()):
-        eps_ = _solve_ridge(k, ops, tau_, q_, kappa_, lam_)
+        eps_ = _solve_ridge(k, ops, tau_, q_, lam_, iota_)
     else:
+        eps_ = ops.zeros_like(tau_)
         if bool(ridge.any()):
-            eps_[ridge] = _solve_ridge(k, ops, tau_[ridge], q_[ridge], kappa_[ridge], lam_[ridge])
+            eps_[ridge] = _solve_ridge(k, ops, tau_[ridge], q_[ridge], lam_[ridge], iota_[ridge])
         if bool(lt1.any()):
-            t = tau_[lt1]
-            eps_[lt1] = k.eps_ridgeless(t, k.m_value(q_[lt1], kappa_[lt1] / t))
+            eps_[lt1] = k.eps_ridgeless(tau_[lt1], q_[lt1], iota_[lt1])
     if what == "epsilon":
         return eps_
-    icl, idg = ops.full_like(tau_, math.inf), ops.full_like(tau_, math.inf)
     positive = ridge | lt1
-    gt1 = ~ridge & (tau_ > 1)
-    iota_ = 1 / kappa_
     if bool(positive.all()):
-        icl, idg = k.ridge(q_, rho_, tau_, lam_, eps_, k.m_value(q_ + eps_, kappa_), iota_)
+        icl, idg = k.ridge(q_, rho_, tau_, lam_, eps_, iota_)
     else:
-        for mask, zero_eps in ((positive, False), (gt1, True)):
-            if not bool(mask.any()):
-                continue
-            qm, km = q_[mask], kappa_[mask]
-            if zero_eps:
-                a, b = k.zero(qm, rho_[mask], tau_[mask], k.m_value(qm, km), iota_[mask])
-            else:
-                e = eps_[mask]
-                a, b = k.ridge(qm, rho_[mask], tau_[mask], lam_[mask], e, k.m_value(qm + e, km), iota_[mask])
-            icl[mask], idg[mask] = a, b
+        icl, idg = ops.full_like(tau_, math.inf), ops.full_like(tau_, math.inf)  # the pole stays inf
+        if bool(positive.any()):
+            m = positive
+            icl[m], idg[m] = k.ridge(q_[m], rho_[m], tau_[m], lam_[m], eps_[m], iota_[m])
+        gt1 = ~ridge & (tau_ > 1)
+        if bool(gt1.any()):
+            m = gt1
+            icl[m], idg[m] = k.zero(q_[m], rho_[m], tau_[m], iota_[m])
     if what == "e_icl":
         return icl
     if what == "e_idg":
         return idg
     # kappa = inf: train and test task distributions coincide, so g_task = 0 identically (also
-    # at the pole); for finite kappa the pole gives g_task = +inf (c -> inf with (1+q) M(q) > 1).
+    # at the pole); for finite kappa the pole gives +inf (c -> inf, and (1 + q) M_kappa(q) > 1).
     gap = icl - ops.where(ops.isinf(idg), ops.zeros_like(idg), idg)
     return ops.where(iota_ > 0, gap, ops.zeros_like(gap))
 
@@ -417,7 +410,7 @@ _DOMAINS = {
     "rho": Range(0),
     "lam": Range(0),
 }
-_CHUNK = 1 << 14  # elements per work unit: keeps the temporaries of one Newton step in cache
+_CHUNK = 1 << 15  # elements per work unit: the temporaries of one Newton step stay in cache
 _WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
@@ -429,10 +422,6 @@ def _is_mp(x) -> bool:
     return isinstance(x, (mpmath.mpf, mpmath.mpc))
 
 
-def _check(values: dict[str, Any]) -> dict[str, np.ndarray]:
-    return {name: check_array(name, value, _DOMAINS[name]) for name, value in values.items()}
-
-
 def _broadcast_shape(arrays: dict[str, Any]) -> tuple[int, ...]:
     shapes = {name: tuple(np.shape(a)) for name, a in arrays.items()}
     try:
@@ -442,33 +431,40 @@ def _broadcast_shape(arrays: dict[str, Any]) -> tuple[int, ...]:
         raise ParameterError(", ".join(arrays), "broadcast-compatible arrays", listed) from None
 
 
+def _checked_scalar(name: str, value, domain: Range):
+    if np.ndim(value) != 0 and not _is_mp(value):
+        raise ParameterError(name, "a scalar when any argument is an mpmath number", value)
+    check_array(name, float(value), domain)
+    return mpmath.mpf(value)
+
+
 def _dispatch(what: What, args: dict[str, Any]):
     if any(_is_torch(v) for v in args.values()):
         return _evaluate_torch(what, args)
     if any(_is_mp(v) for v in args.values()):
-        return _evaluate_mpmath(what, args)
+        return _mp_scalar(what, *(_checked_scalar(n, args[n], _DOMAINS[n]) for n in _NAMES))
     return _evaluate_numpy(what, args)
 
 
 def _evaluate_numpy(what: What, args: dict[str, Any]):
-    checked = _check(args)
+    checked = {name: check_array(name, value, _DOMAINS[name]) for name, value in args.items()}
     shape = _broadcast_shape(checked)
     flat = [np.ascontiguousarray(np.broadcast_to(checked[n], shape)).reshape(-1) for n in _NAMES]
     size = flat[0].size
     ops = _Ops("numpy")
+    _kernels("numpy")  # generate the code once, before any worker thread needs it
     if size <= _CHUNK:
         out = _evaluate_arrays(what, ops, *flat)
     else:
         out = np.empty(size)
-        starts = range(0, size, _CHUNK)
 
         def work(start: int) -> None:
             part = slice(start, start + _CHUNK)
             out[part] = _evaluate_arrays(what, ops, *(a[part] for a in flat))
 
-        # numpy releases the GIL inside its loops, so cache-sized chunks run in parallel.
+        # numpy releases the GIL inside its loops, so cache-sized chunks also run in parallel.
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            list(pool.map(work, starts))
+            list(pool.map(work, range(0, size, _CHUNK)))
     return np.asarray(out).reshape(shape)[()]
 
 
@@ -480,68 +476,49 @@ def _evaluate_torch(what: What, args: dict[str, Any]):
     if any(t.device != device for t in tensors):
         raise ParameterError(", ".join(_NAMES), "tensors on one device", sorted({str(t.device) for t in tensors}))
     host = {n: (v.detach().cpu().numpy() if _is_torch(v) else v) for n, v in args.items()}
-    shape = _broadcast_shape(_check(host))
+    shape = _broadcast_shape({n: check_array(n, v, _DOMAINS[n]) for n, v in host.items()})
     flat = [
         torch.as_tensor(args[n], dtype=torch.float64, device=device).broadcast_to(shape).reshape(-1).contiguous()
         for n in _NAMES
     ]
-    out = _evaluate_arrays(what, _Ops("torch"), *flat)
-    return out.reshape(shape)
+    return _evaluate_arrays(what, _Ops("torch"), *flat).reshape(shape)
 
 
-def _evaluate_mpmath(what: What, args: dict[str, Any]):
-    values = {}
-    for name, value in args.items():
-        if np.ndim(value) != 0 and not _is_mp(value):
-            raise ParameterError(name, "a scalar when any argument is an mpmath number", value)
-        check_array(name, float(value), _DOMAINS[name])
-        values[name] = mpmath.mpf(value)
-    return _mp_scalar(what, **values)
-
-
-def _mp_scalar(what: What, tau, alpha, kappa, rho, lam):
-    """The requested quantity at the current ``mp.dps`` (mpf inputs), with the stable forms."""
+def _mp_scalar(what: What, tau_, alpha_, kappa_, rho_, lam_):
+    """The requested quantity at the current ``mp.dps`` (mpf inputs), with the same generated forms."""
     k = _kernels("mpmath")
-    q_ = k.q(rho, alpha)
-    iota_ = 1 / kappa
-    if lam > 0:
-        digits = mpmath.mp.dps
+    digits = mpmath.mp.dps
+    with mpmath.workdps(digits + 10):
+        q_ = k.q(rho_, alpha_)
+        iota_ = 1 / kappa_
+        if lam_ > 0:
 
-        def bound(s):
-            return quadratic_root(*k.bound(tau, lam, s), +1, "mpmath")[0]
+            def phi(s):
+                w, one_minus_w, g1, g2, _ = k.residual(s, q_, tau_, lam_, iota_)
+                return mpmath.log1p((g1 if w <= 0.5 else g2) / one_minus_w)
 
-        def refined(e):
-            return bound(q_ + 1 / (1 + k.m_value(q_ + e, kappa) * iota_))
-
-        def phi(e):
-            m = k.m_value(q_ + e, kappa)
-            w, one_minus_w, g1, g2, _ = k.residual(e, m, q_, tau, lam, iota_)
-            return mpmath.log1p((g1 if w <= 0.5 else g2) / one_minus_w)
-
-        with mpmath.workdps(digits + 10):
             slack = mpmath.mpf(10) ** -(digits + 5)
-            lo = refined(bound(q_)) * (1 - slack)
-            hi = refined(bound(q_ + 1)) * (1 + slack)
-            eps_ = find_root_mp(phi, lo, hi, log=True, dps=digits + 5)
-    elif tau < 1:
-        eps_ = k.eps_ridgeless(tau, k.m_value(q_, kappa / tau))
-    else:
-        eps_ = mpmath.mpf(0)
-    if what == "epsilon":
-        return +eps_
-    if lam == 0 and tau == 1:
-        icl = idg = mpmath.inf
-    elif lam == 0 and tau > 1:
-        icl, idg = k.zero(q_, rho, tau, k.m_value(q_, kappa), iota_)
-    else:
-        icl, idg = k.ridge(q_, rho, tau, lam, eps_, k.m_value(q_ + eps_, kappa), iota_)
-    if what == "e_icl":
-        return +icl
-    if what == "e_idg":
-        return +idg
-    if iota_ == 0:
-        return mpmath.mpf(0)
-    return mpmath.inf if mpmath.isinf(icl) else +(icl - idg)
+            lo, hi = k.bracket(q_, tau_, lam_, iota_)
+            s_ = find_root_mp(phi, mpmath.log(lo * (1 - slack)), mpmath.log(hi * (1 + slack)), dps=digits + 5)
+            eps_ = mpmath.exp(s_)
+        elif tau_ < 1:
+            eps_ = k.eps_ridgeless(tau_, q_, iota_)
+        else:
+            eps_ = mpmath.mpf(0)
+        if what == "epsilon":
+            result = eps_
+        else:
+            if lam_ == 0 and tau_ == 1:
+                icl = idg = mpmath.inf
+            elif lam_ == 0 and tau_ > 1:
+                icl, idg = k.zero(q_, rho_, tau_, iota_)
+            else:
+                icl, idg = k.ridge(q_, rho_, tau_, lam_, eps_, iota_)
+            if what == "g_task":
+                result = mpmath.mpf(0) if iota_ == 0 else (mpmath.inf if mpmath.isinf(icl) else icl - idg)
+            else:
+                result = icl if what == "e_icl" else idg
+    return +result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -599,21 +576,18 @@ def _stieltjes(z, kappa_, index: int):
         device = next(v.device for v in args.values() if _is_torch(v))
         host = {n: (v.detach().cpu().numpy() if _is_torch(v) else v) for n, v in args.items()}
         shape = _broadcast_shape({n: check_array(n, v, domains[n]) for n, v in host.items()})
-        zt, kt = (torch.as_tensor(args[n], dtype=torch.float64, device=device).broadcast_to(shape) for n in ("z", "kappa"))
-        return _kernels("torch").m_pair(zt, kt)[index]
+        zt, kt = (torch.as_tensor(args[n], dtype=torch.float64, device=device).broadcast_to(shape) for n in args)
+        return MARCHENKO_PASTUR.numeric("torch")(zt, kt)[index]
     if any(_is_mp(v) for v in args.values()):
-        for n, v in args.items():
-            if np.ndim(v) != 0 and not _is_mp(v):
-                raise ParameterError(n, "a scalar when any argument is an mpmath number", v)
-            check_array(n, float(v), domains[n])
-        return +_kernels("mpmath").m_pair(mpmath.mpf(z), mpmath.mpf(kappa_))[index]
+        zm, km = (_checked_scalar(n, args[n], domains[n]) for n in args)
+        return +MARCHENKO_PASTUR.numeric("mpmath")(zm, km)[index]
     checked = {n: check_array(n, v, domains[n]) for n, v in args.items()}
     _broadcast_shape(checked)
-    return np.asarray(_kernels("numpy").m_pair(checked["z"], checked["kappa"])[index], dtype=np.float64)[()]
+    return np.asarray(MARCHENKO_PASTUR.numeric("numpy")(checked["z"], checked["kappa"])[index])[()]
 
 
 def stieltjes_mp(z, kappa):
-    """Marchenko-Pastur resolvent trace ``M_kappa(z) = lim (1/d) tr (R + z)^{-1}`` for ``z > 0`` (Section 5.1(a)).
+    """Marchenko-Pastur resolvent trace ``M_kappa(z) = lim (1/d) tr (R + z)^{-1}``, ``z > 0`` (Section 5.1(a)).
 
     Broadcasts like :func:`e_icl` (numpy / torch / mpmath); ``kappa = inf`` gives ``1/(1 + z)``.
     """
@@ -621,7 +595,7 @@ def stieltjes_mp(z, kappa):
 
 
 def stieltjes_mp_derivative(z, kappa):
-    """``M'_kappa(z) = -lim (1/d) tr (R + z)^{-2}`` for ``z > 0`` (Section 5.1(a)); broadcasting as :func:`stieltjes_mp`."""
+    """``M'_kappa(z) = -lim (1/d) tr (R + z)^{-2}``, ``z > 0`` (Section 5.1(a)); broadcasts as :func:`stieltjes_mp`."""
     return _stieltjes(z, kappa, 1)
 
 
@@ -642,8 +616,9 @@ def _reference_fns():
     args = (q, rho, tau, eps, M, Mp)
     c_fn = lambdify_expr(args, C.subs(nu, NU), "mpmath")
     icl_fn = lambdify_expr((q, rho, eps, M, Mp, c), E_ICL.subs(nu, NU), "mpmath")
+    idg_fn = lambdify_expr((tau, c), E_IDG, "mpmath")
     g_fn = lambdify_expr((eps, M, tau, lam), SELF_CONSISTENCY, "mpmath")
-    return lambdify_expr((rho, alpha), Q, "mpmath"), c_fn, icl_fn, g_fn
+    return lambdify_expr((rho, alpha), Q, "mpmath"), c_fn, icl_fn, idg_fn, g_fn
 
 
 def reference(tau, alpha, kappa, rho, lam, dps: int = 50) -> ReferenceValues:
@@ -651,12 +626,12 @@ def reference(tau, alpha, kappa, rho, lam, dps: int = 50) -> ReferenceValues:
 
     Uses the paper's forms (``C``, ``E_ICL``, ``E_IDG``, ``SELF_CONSISTENCY``), ``M`` and ``M'``
     from ``mpmath.polyroots`` with the Herglotz branch, and ``eps`` from ``mpmath.findroot``
-    (Anderson-Bjoerck on a bracket in ``log eps``), all at ``dps + 20`` digits. Scalars only;
+    (Illinois on a bracket in ``log eps``, bisection as fallback), all at ``dps + 20`` digits. Scalars only;
     inputs are taken exactly (floats are converted without rounding). Domain as :func:`e_icl`.
     """
     for name, value in zip(_NAMES, (tau, alpha, kappa, rho, lam)):
         check_array(name, float(value), _DOMAINS[name])
-    q_fn, c_fn, icl_fn, g_fn = _reference_fns()
+    q_fn, c_fn, icl_fn, idg_fn, g_fn = _reference_fns()
     work = dps + 20
     with mpmath.workdps(work):
         tau, alpha, kappa, rho, lam = (mpmath.mpf(v) for v in (tau, alpha, kappa, rho, lam))
@@ -682,7 +657,7 @@ def reference(tau, alpha, kappa, rho, lam, dps: int = 50) -> ReferenceValues:
             z = q_ + eps_
             m, mp_ = MARCHENKO_PASTUR.evaluate_mp(z, kappa), MARCHENKO_PASTUR.derivative_mp(z, kappa)
             c_ = c_fn(q_, rho, tau, eps_, m, mp_)
-            icl, idg = icl_fn(q_, rho, eps_, m, mp_, c_), tau * c_
+            icl, idg = icl_fn(q_, rho, eps_, m, mp_, c_), idg_fn(tau, c_)
         if mpmath.isinf(kappa):
             gap = mpmath.mpf(0)
         else:

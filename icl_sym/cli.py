@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from icl_sym.core.export import FORMATS, ExportError
+from icl_sym.core.implicit import ImplicitFormula
 from icl_sym.core.registry import REGISTRY, UnknownNameError
 from icl_sym.core.validation import ParameterError
 from icl_sym.files import write_atomically
@@ -160,7 +161,7 @@ def evaluate(
 
     check_choice("--backend", backend, BACKENDS)
     formula = _registry().get_formula(name)
-    if formula.has_matrix_params:
+    if getattr(formula, "has_matrix_params", False):
         raise UsageFailure(f"{name} takes matrix arguments; evaluate it from Python "
                            f"(icl_sym.core.registry.REGISTRY.get_formula({name!r}).numeric())")
     values = {}
@@ -185,7 +186,9 @@ def evaluate(
         elif math.isnan(values[p.name]):
             raise ParameterError(p.name, "a real number", values[p.name])
     args = [values[p] for p in expected]
-    if backend == "mpmath":
+    if isinstance(formula, ImplicitFormula):  # solved by its own (exported) float64 code
+        print(repr(formula.evaluate(**values)))
+    elif backend == "mpmath":
         with mpmath.workdps(digits):
             result = formula.numeric("mpmath")(*(mpmath.mpf(a) for a in args))
             print(mpmath.nstr(result, digits))
@@ -247,6 +250,68 @@ def simulate(
               f"{result['seconds']:.2f} s on {result['device']}", highlight=False)
     out.print(table)
 
+
+@app.command()
+def figure(
+    name: str = typer.Argument(..., help="lu2024.fig1, lu2024.fig2, lu2024.fig3 (theory only) or lu2024.fig4."),
+    mode: str = typer.Option("quick", "--mode", help="quick (d = 8, 16, 32; 4 draws; minutes on a CPU) or "
+                             "full (the paper's grids, d = 100, 10 draws; meant for a GPU)."),
+    output: Path = typer.Option(Path("icl-sym-output"), "--out", "-o", help="Folder for the CSVs and the PNG."),
+    draws: Optional[int] = typer.Option(None, "--draws", help="Draws per simulated point (default: the mode's)."),
+    seed: int = typer.Option(0, "--seed", help="Seed; draw j of every point uses (seed, j)."),
+    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes; 1 runs in this process "
+                                          "(default: the CPU count on cpu, 1 on cuda)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the points on the Dask scheduler at "
+                                            "this address (e.g. tcp://host:8786); needs the dask extra."),
+    no_sim: bool = typer.Option(False, "--no-sim", help="Theory curves only."),
+) -> None:
+    """Reproduce a figure of Lu et al. (2025): theory curves, simulations (mean ± std over draws) and their
+    convergence in 1/d. Every simulated point is stored as it finishes; a rerun resumes."""
+    import contextlib
+    import os
+
+    from icl_sym.core.validation import check_choice, check_int
+    from icl_sym.experiments.lu2024 import MODES, RECIPES, SimOptions, convergence, make_figure
+    from icl_sym.experiments.sweep import local_executor
+
+    check_choice("figure", name, RECIPES)
+    check_choice("--mode", mode, MODES)
+    simulation = None if no_sim else SimOptions.for_mode(mode, draws=draws, seed=seed, device=device)
+    if scheduler is not None and workers is not None:
+        raise UsageFailure("give --workers or --scheduler, not both")
+    workers = check_int("--workers", workers if workers is not None else
+                        (os.cpu_count() or 1) if device == "cpu" else 1, 1)
+    with contextlib.ExitStack() as stack:
+        executor = None
+        if simulation is not None and scheduler is not None:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise UsageFailure("--scheduler needs Dask: pip install 'icl-sym[dask]'") from None
+            executor = stack.enter_context(stack.enter_context(Client(scheduler)).get_executor())
+        elif simulation is not None:
+            executor = local_executor(workers)
+            if executor is not None:
+                stack.enter_context(executor)
+        if simulation is not None:
+            d = max(simulation.dims)
+            where = f"Dask scheduler {scheduler}" if scheduler else f"{workers} worker(s)"
+            out.print(f"{name} ({mode}): d = {', '.join(map(str, simulation.dims))}; {simulation.draws} draws per "
+                      f"point; seed {seed}; {device}; {where}; the Γ* solve holds up to "
+                      f"{8 * (d * (d + 1)) ** 2 / 1e9:.2g} GB per worker at d = {d}", highlight=False)
+        with out.status(f"{name}: computing...") as status:
+            run = make_figure(name, mode, output, simulation=simulation, executor=executor,
+                              progress=lambda done, total: status.update(f"{name}: {done}/{total} points simulated"))
+    if run.simulations is not None:
+        out.print(f"{run.tasks_run} of {run.tasks_total} points simulated now, the others read from "
+                  f"{run.simulations}", highlight=False)
+        table = Table("d", "points", "median |sim - theory|", "x d")
+        for c in convergence(run.markers):
+            table.add_row(str(c.d), str(c.points), f"{c.median_abs:.3g}", f"{c.median_abs_times_d:.3g}")
+        out.print(table)
+    out.print(f"figure: {run.png}\ntheory: {run.csv}" + (f"\nsimulations: {run.simulations}" if run.simulations else ""),
+              highlight=False)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning input errors into one line and exit code 2."""

@@ -48,9 +48,23 @@ class ImplicitFormula:
     bracket: tuple[sp.Expr, sp.Expr]
     expr: sp.Expr
 
+    def domain_text(self) -> str:
+        return "; ".join(p.domain_text() for p in self.params)
+
+    def latex(self, multiline: bool | None = None) -> str:
+        """The value and its defining equation, as one ``aligned`` block."""
+        value = sp.Symbol(self.name.rsplit(".", 1)[-1])
+        return (f"\\begin{{aligned}} {sp.latex(value)} &= {sp.latex(self.expr)} \\\\ "
+                f"0 &= {sp.latex(self.residual)} \\end{{aligned}}")
+
     def _derivative(self) -> sp.Expr:
-        """d residual / d log u = u · ∂residual/∂u (Newton runs in log u)."""
-        return self.unknown * sp.diff(self.residual, self.unknown)
+        """d residual / d log u = u · ∂residual/∂u (Newton runs in log u).
+
+        Delta terms from |x| or sign(x) are dropped: they vanish almost everywhere, and
+        the slope only steers Newton steps that the bracket safeguards.
+        """
+        slope = self.unknown * sp.diff(self.residual, self.unknown)
+        return slope.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
 
     def evaluate(self, **values: float) -> float:
         """The value at scalar parameters (float64): the reference for exported code."""

@@ -27,7 +27,14 @@ def test_derive_list_and_show():
 def test_check_all_passes():
     result = run("check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "all 21 checks verified" in result.stdout
+    total = sum(len(REGISTRY.get_derivation(n)) for n in REGISTRY.derivation_names())
+    assert f"all {total} checks verified" in result.stdout
+
+
+def test_check_lists_how_each_limit_was_verified():
+    result = run("check", "lu2024.limits")
+    assert result.returncode == 0
+    assert "symbolic limit + numeric" in result.stdout and "numeric limit (mpmath)" in result.stdout
 
 
 def test_check_reports_a_corrupted_step_by_name(monkeypatch, capsys):

@@ -47,7 +47,8 @@ class LimitCheck(Check):
     cross-check; by default the expression itself at ``dps`` digits. The
     numeric check passes when the last point is within ``tol`` of the value
     (relative to max(1, |value|)) and the distances decrease overall.
-    ``substitutions`` are applied before both checks (e.g. fixed parameters).
+    ``substitutions`` fix parameters for the numeric check only (the symbolic
+    limit is taken with every parameter symbolic).
     """
 
     symbolic: bool = True
@@ -67,14 +68,14 @@ class LimitCheck(Check):
             return False, "the left side of a limit claim must be an unevaluated sympy.Limit"
         expr, var, point, direction = lhs.args
         direction = str(direction)
-        if self.substitutions:
-            expr, rhs = expr.subs(dict(self.substitutions)), rhs.subs(dict(self.substitutions))
         notes = []
         if self.symbolic:
             found = sp.limit(expr, var, point, direction)
             if sp.simplify(found - rhs) != 0 and not (found == rhs):
                 return False, f"sympy.limit gives {found}, not {rhs}"
             notes.append("sympy.limit agrees")
+        if self.substitutions:
+            expr, rhs = expr.subs(dict(self.substitutions)), rhs.subs(dict(self.substitutions))
         ok, detail = self._numeric(expr, var, point, direction, rhs)
         notes.append(detail)
         return ok, "; ".join(notes)

@@ -13,12 +13,13 @@ and by Monte Carlo over contexts.
 
 from __future__ import annotations
 
-import math
 import time
 
 import torch
 
 from icl_sym.core.validation import ParameterError, Range, check_array, check_int
+
+from icl_sym.theories.lu2024.derived import bayes_icl_error
 
 from .lu2024 import check_device
 from .sampling import Tokens, make_generator, sample_tokens, sphere_tasks
@@ -44,11 +45,8 @@ def dmmse_estimate(tokens: Tokens, pool: torch.Tensor, rho: float) -> torch.Tens
 
 
 def bayes_ridge_error(rho: float, alpha: float) -> float:
-    """Asymptotic ICL error of Bayes ridge, ρ(1 + S_W(ρ, α)), S_W(c, α) = lim (1/d) tr(XᵀX + cI)^{-1} (note §6.8)."""
-    rho = float(check_array("rho", rho, Range(0, low_open=True)))
-    alpha = float(check_array("alpha", alpha, Range(0, low_open=True)))
-    b = rho + alpha - 1
-    return rho * (1 + 2 / (b + math.sqrt(b * b + 4 * rho)))
+    """Asymptotic ICL error of Bayes ridge, ρ(1 + S_W(ρ, α)) (note §6.8): the theory's formula, as a float."""
+    return float(bayes_icl_error(rho, alpha))
 
 
 def simulate_baselines(

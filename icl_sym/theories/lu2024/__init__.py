@@ -7,7 +7,7 @@ asymptotic learning curves :func:`e_icl`, :func:`e_idg`, :func:`g_task`,
 :func:`epsilon` with signature ``(tau, alpha, kappa, rho, lam)``.
 """
 
-from . import curves, lemma1, proposition1, reduction  # noqa: F401  (register the derivations)
+from . import curves, lemma1, limits, proposition1, reduction  # noqa: F401  (register the derivations)
 from .asymptotics import e_icl, e_idg, epsilon, g_task
 from .error_of_gamma import error_of_gamma
 

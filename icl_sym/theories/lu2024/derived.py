@@ -16,7 +16,7 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 
 from .asymptotics import e_icl, e_idg
 
-__all__ = ["ALPHA_GRID", "optimal_alpha", "alpha_star_map", "interpolation_peak"]
+__all__ = ["ALPHA_GRID", "optimal_alpha", "alpha_star_map", "interpolation_peak", "bayes_icl_error"]
 
 #: The α grid of the paper's Fig. 3 (also the default search grid for α*).
 ALPHA_GRID = np.logspace(-2, 3, 500)
@@ -99,3 +99,18 @@ def interpolation_peak(alpha, kappa, rho, lam, *, which: Which = "icl", bounds=(
     res = minimize_scalar(lambda t: -float(fn(t, alpha, kappa, rho, lam)), bracket=(grid[i - 1], grid[i], grid[i + 1]),
                           tol=1e-10)
     return float(res.x)
+
+
+def bayes_icl_error(rho, alpha):
+    """Asymptotic ICL error of the Bayes-optimal estimator for Gaussian tasks (ridge with ridge ρ).
+
+    e = ρ (1 + S_W(ρ, α)), S_W(c, α) = lim (1/d) tr(XXᵀ + cI)^{-1} = 2/(b + sqrt(b² + 4c)), b = c + α − 1
+    (Lu et al. 2025 baseline; theory note §6.8). Written without cancellation: for b < 0 the
+    equivalent form (sqrt(b² + 4c) − b)/(2c) is used. Broadcasts over numpy arrays.
+    """
+    rho = check_array("rho", rho, Range(0, low_open=True))
+    alpha = check_array("alpha", alpha, Range(0, low_open=True))
+    b = rho + alpha - 1
+    root = np.sqrt(b * b + 4 * rho)
+    s_w = np.where(b >= 0, 2 / (b + root), (root - np.minimum(b, 0)) / (2 * rho))
+    return rho * (1 + s_w)

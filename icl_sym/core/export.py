@@ -122,25 +122,23 @@ class _OctavePrinter(_BlockMatrixMixin, OctaveCodePrinter):
         return f"({self._print(expr.arg)}).'"
 
 
-def _julia(f: Formula) -> str:
-    printer = _JuliaPrinter()
+def _script_function(f: Formula, printer, comment: str, head: str, line: str, result: str) -> str:
+    """A Julia/Octave-style function: comment block, ``head``, one line per CSE temporary, the result, ``end``."""
     replacements, reduced = _cse(f)
-    comment = "\n".join("# " + line for line in _header_lines(f))
-    body = [f"    {printer.doprint(s)} = {printer.doprint(e)}" for s, e in replacements]
-    body.append(f"    return {printer.doprint(reduced)}")
     args = ", ".join(p.name for p in f.params)
-    return comment + "\nusing LinearAlgebra\n\n" + \
-        f"function {_identifier(f.name)}({args})\n" + "\n".join(body) + "\nend\n"
+    body = [line.format(printer.doprint(s), printer.doprint(e)) for s, e in replacements]
+    body.append(result.format(printer.doprint(reduced)))
+    header = "\n".join(f"{comment} {text}" for text in _header_lines(f))
+    return f"{header}\n{head.format(name=_identifier(f.name), args=args)}\n" + "\n".join(body) + "\nend\n"
+
+
+def _julia(f: Formula) -> str:
+    return _script_function(f, _JuliaPrinter(), "#", "using LinearAlgebra\n\nfunction {name}({args})",
+                            "    {} = {}", "    return {}")
 
 
 def _octave(f: Formula) -> str:
-    printer = _OctavePrinter()
-    replacements, reduced = _cse(f)
-    comment = "\n".join("% " + line for line in _header_lines(f))
-    body = [f"  {printer.doprint(s)} = {printer.doprint(e)};" for s, e in replacements]
-    body.append(f"  out = {printer.doprint(reduced)};")
-    args = ", ".join(p.name for p in f.params)
-    return comment + f"\nfunction out = {_identifier(f.name)}({args})\n" + "\n".join(body) + "\nend\n"
+    return _script_function(f, _OctavePrinter(), "%", "function out = {name}({args})", "  {} = {};", "  out = {};")
 
 
 def _mathml(f: Formula) -> str:

@@ -32,11 +32,11 @@ class Step:
     lhs_operator: str = ""
 
     def latex(self) -> str:
-        from .export import latex_equation
+        from .export import latex, latex_equation
 
         if not self.lhs_operator:
             return latex_equation(self.lhs, self.rhs)
-        return rf"{self.lhs_operator}\left[{sp.latex(self.lhs)}\right] = {sp.latex(self.rhs)}"
+        return rf"{self.lhs_operator}\left[{latex(self.lhs)}\right] = {latex(self.rhs)}"
 
     def verify(self) -> CheckResult:
         return self.check.run(self.lhs, self.rhs)

@@ -15,14 +15,14 @@ from html.entities import html5
 
 import sympy as sp
 from sympy.printing.julia import JuliaCodePrinter
-from sympy.printing.latex import multiline_latex
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.octave import OctaveCodePrinter
 
 from .formula import Formula
 from .numeric import lambdify_expr, is_matrix_expr
 from .validation import ParameterError
 
-__all__ = ["FORMATS", "ExportError", "export_formula", "latex_equation"]
+__all__ = ["FORMATS", "ExportError", "export_formula", "latex_equation", "latex"]
 
 FORMATS = ("latex", "markdown", "python", "c", "julia", "octave", "mathml", "json")
 
@@ -34,6 +34,33 @@ class ExportError(ValueError):
     """The formula cannot be written in the requested format."""
 
 
+class _LatexPrinter(LatexPrinter):
+    """SymPy's LaTeX with the paper's conventions: ``I_d`` for identities, scalars for 1×1 products."""
+
+    def _print_Identity(self, expr):
+        rows = expr.rows
+        return "1" if rows == 1 else f"I_{{{self._print(rows)}}}"
+
+    def _print_Trace(self, expr):
+        # A 1×1 product such as wᵀw is a scalar: the trace is the product itself.
+        if expr.arg.shape == (1, 1):
+            return self._print(expr.arg)
+        return super()._print_Trace(expr)
+
+    def _print_MatMul(self, expr):
+        # c·I₁ is the scalar c in a 1×1 block.
+        factors = [a for a in expr.args if not (isinstance(a, sp.Identity) and a.rows == 1)]
+        if len(factors) == len(expr.args) or not factors:
+            return super()._print_MatMul(expr)
+        return self._print(sp.Mul(*factors)) if all(not isinstance(a, sp.MatrixExpr) for a in factors) \
+            else super()._print_MatMul(sp.MatMul(*factors))
+
+
+def latex(expr: sp.Basic) -> str:
+    """LaTeX of ``expr`` as everything in icl-sym prints it."""
+    return _LatexPrinter().doprint(expr)
+
+
 def latex_equation(lhs: sp.Basic, rhs: sp.Basic, multiline: bool | None = None) -> str:
     """LaTeX of ``lhs = rhs``; an ``aligned`` block when the sum on the right is long.
 
@@ -42,9 +69,19 @@ def latex_equation(lhs: sp.Basic, rhs: sp.Basic, multiline: bool | None = None) 
     """
     long_sum = isinstance(rhs, sp.Add) and len(rhs.args) > MAX_TERMS_PER_LINE
     if (multiline if multiline is not None else long_sum) and isinstance(rhs, sp.Add):
-        block = multiline_latex(lhs, rhs, terms_per_line=2, environment="align*")
-        return block.replace("{align*}", "{aligned}")
-    return f"{sp.latex(lhs)} = {sp.latex(rhs)}"
+        return _aligned_sum(lhs, rhs, terms_per_line=2)
+    return f"{latex(lhs)} = {latex(rhs)}"
+
+
+def _aligned_sum(lhs: sp.Basic, rhs: sp.Add, terms_per_line: int) -> str:
+    """``lhs = t1 + t2 + ...`` as an ``aligned`` block, ``terms_per_line`` terms a line."""
+    pieces = []
+    for i, term in enumerate(rhs.as_ordered_terms()):
+        negative = term.could_extract_minus_sign()
+        body = latex(-term if negative else term)
+        pieces.append(("- " if negative else "" if i == 0 else "+ ") + body)
+    lines = [" ".join(pieces[i : i + terms_per_line]) for i in range(0, len(pieces), terms_per_line)]
+    return ("\\begin{aligned} " + latex(lhs) + " &= " + " \\\\\n&\\quad ".join(lines) + " \\end{aligned}")
 
 
 def _identifier(name: str) -> str:

@@ -53,9 +53,11 @@ class ImplicitFormula:
 
     def latex(self, multiline: bool | None = None) -> str:
         """The value and its defining equation, as one ``aligned`` block."""
+        from .export import latex
+
         value = sp.Symbol(self.name.rsplit(".", 1)[-1])
-        return (f"\\begin{{aligned}} {sp.latex(value)} &= {sp.latex(self.expr)} \\\\ "
-                f"0 &= {sp.latex(self.residual)} \\end{{aligned}}")
+        return (f"\\begin{{aligned}} {latex(value)} &= {latex(self.expr)} \\\\ "
+                f"0 &= {latex(self.residual)} \\end{{aligned}}")
 
     def _derivative(self) -> sp.Expr:
         """d residual / d log u = u · ∂residual/∂u (Newton runs in log u).

@@ -273,6 +273,7 @@ def figure(
 
     from icl_sym.core.validation import check_choice, check_int
     from icl_sym.experiments.lu2024 import MODES, RECIPES, SimOptions, convergence, make_figure
+    from icl_sym.experiments.store import IncompatibleStoreError
     from icl_sym.experiments.sweep import local_executor
 
     check_choice("figure", name, RECIPES)
@@ -280,8 +281,10 @@ def figure(
     simulation = None if no_sim else SimOptions.for_mode(mode, draws=draws, seed=seed, device=device)
     if scheduler is not None and workers is not None:
         raise UsageFailure("give --workers or --scheduler, not both")
-    workers = check_int("--workers", workers if workers is not None else
-                        (os.cpu_count() or 1) if device == "cpu" else 1, 1)
+    if workers is None:
+        # A process per core on a CPU; one on a GPU, where more processes would share the one device.
+        workers = (os.cpu_count() or 1) if device == "cpu" else 1
+    check_int("--workers", workers, 1)
     with contextlib.ExitStack() as stack:
         executor = None
         if simulation is not None and scheduler is not None:
@@ -301,8 +304,11 @@ def figure(
                       f"point; seed {seed}; {device}; {where}; the Γ* solve holds up to "
                       f"{8 * (d * (d + 1)) ** 2 / 1e9:.2g} GB per worker at d = {d}", highlight=False)
         with out.status(f"{name}: computing...") as status:
-            run = make_figure(name, mode, output, simulation=simulation, executor=executor,
-                              progress=lambda done, total: status.update(f"{name}: {done}/{total} points simulated"))
+            try:
+                run = make_figure(name, mode, output, simulation=simulation, executor=executor,
+                                  progress=lambda done, total: status.update(f"{name}: {done}/{total} points"))
+            except IncompatibleStoreError as exc:
+                raise UsageFailure(str(exc)) from None
     if run.simulations is not None:
         out.print(f"{run.tasks_run} of {run.tasks_total} points simulated now, the others read from "
                   f"{run.simulations}", highlight=False)
@@ -310,8 +316,9 @@ def figure(
         for c in convergence(run.markers):
             table.add_row(str(c.d), str(c.points), f"{c.median_abs:.3g}", f"{c.median_abs_times_d:.3g}")
         out.print(table)
-    out.print(f"figure: {run.png}\ntheory: {run.csv}" + (f"\nsimulations: {run.simulations}" if run.simulations else ""),
-              highlight=False)
+    files = f"figure: {run.png}\ntheory: {run.csv}"
+    out.print(files + (f"\nsimulations: {run.simulations}" if run.simulations else ""), highlight=False)
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning input errors into one line and exit code 2."""

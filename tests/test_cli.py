@@ -1,6 +1,7 @@
 """The icl-sym command line, run as a user would (subprocess for exit codes and stderr)."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -12,7 +13,10 @@ from icl_sym.core.registry import REGISTRY
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "icl_sym.cli", *args], capture_output=True, text=True, cwd=cwd)
+    # A wide terminal, so that rich's tables do not wrap the text the tests look for.
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "icl_sym.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env)
 
 
 def test_derive_list_and_show():

@@ -22,6 +22,9 @@ class ParameterError(ValueError):
         self.name, self.allowed, self.got = name, allowed, got
         super().__init__(f"{name} must be {allowed}; got {_short(got)}")
 
+    def __reduce__(self):  # picklable across process pools, with its three arguments
+        return type(self), (self.name, self.allowed, self.got)
+
 
 def _short(value: object) -> str:
     text = repr(value)

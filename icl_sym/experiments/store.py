@@ -13,11 +13,15 @@ import os
 from pathlib import Path
 from typing import Iterable, Mapping
 
-__all__ = ["ResultStore"]
+__all__ = ["ResultStore", "IncompatibleStoreError"]
 
 
 def _key_text(value) -> str:
     return repr(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+class IncompatibleStoreError(ValueError):
+    """The file exists with other columns (another kind of result, or an older layout)."""
 
 
 class ResultStore:
@@ -38,7 +42,7 @@ class ResultStore:
         with self.path.open(newline="") as fh:
             reader = csv.DictReader(fh)
             if tuple(reader.fieldnames or ()) != self.fields:
-                raise ValueError(f"{self.path} has columns {reader.fieldnames}, expected {list(self.fields)}: "
+                raise IncompatibleStoreError(f"{self.path} has columns {reader.fieldnames}, expected {list(self.fields)}: "
                                  "use another output folder or remove the file")
             for row in reader:
                 self._rows[self.key(row)] = row

@@ -33,3 +33,10 @@ def test_check_int_and_choice():
             check_int("d", bad, 2)
     with pytest.raises(ParameterError, match="format must be one of a, b; got 'c'"):
         check_choice("format", "c", ["a", "b"])
+
+
+def test_parameter_error_pickles():
+    import pickle
+
+    err = pickle.loads(pickle.dumps(ParameterError("rho", "real in [0, inf)", -1.0)))
+    assert isinstance(err, ParameterError) and str(err) == "rho must be real in [0, inf); got -1.0"

@@ -1,0 +1,53 @@
+"""``icl-sym figure``: files, resumption, and bad input as one line with exit code 2."""
+
+import pytest
+
+from icl_sym import cli
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["figure", *args])
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def test_theory_only(capsys, tmp_path):
+    code, out, _ = run(capsys, "lu2024.fig4", "--no-sim", "--out", str(tmp_path))
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lu2024_fig4.csv", "lu2024_fig4.png"]
+
+
+def test_quick_figure_with_simulations_resumes(capsys, tmp_path):
+    args = ("lu2024.fig1", "--draws", "1", "--workers", "1", "--seed", "2", "--out", str(tmp_path))
+    code, out, _ = run(capsys, *args)
+    assert code == 0, out
+    # 39 distinct points at d = 8, 16, 32; the table shows one convergence row per d.
+    assert "117 of 117 points simulated now" in out and "0.0089 GB" in out
+    assert all(f"│ {d} " in out for d in (8, 16, 32))
+    rows = (tmp_path / "lu2024_fig1_sim.csv").read_text().splitlines()
+    assert len(rows) == 1 + 117
+    code, out, _ = run(capsys, *args)
+    assert code == 0 and "0 of 117 points simulated now" in out
+    assert (tmp_path / "lu2024_fig1_sim.csv").read_text().splitlines() == rows
+
+
+def test_incompatible_result_file_is_one_line(capsys, tmp_path):
+    (tmp_path / "lu2024_fig1_sim.csv").write_text("a,b\n1,2\n")
+    code, _, err = run(capsys, "lu2024.fig1", "--workers", "1", "--out", str(tmp_path))
+    assert code == 2 and "has columns ['a', 'b']" in err and "remove the file" in err
+
+
+@pytest.mark.parametrize("args, message", [
+    (("lu2024.fig9",), "figure must be one of lu2024.fig1"),
+    (("lu2024.fig1", "--mode", "fast"), "--mode must be one of quick, full"),
+    (("lu2024.fig1", "--device", "tpu"), "device must be"),
+    (("lu2024.fig1", "--draws", "0"), "draws must be an integer >= 1"),
+    (("lu2024.fig1", "--seed", "-1"), "seed must be an integer >= 0"),
+    (("lu2024.fig1", "--workers", "0"), "--workers must be an integer >= 1"),
+    (("lu2024.fig1", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"), "not both"),
+])
+def test_bad_input_one_line_exit_2(capsys, tmp_path, args, message):
+    code, _, err = run(capsys, *args, "--out", str(tmp_path / "out"))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()  # rejected before anything is written

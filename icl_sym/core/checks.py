@@ -132,13 +132,18 @@ class ExactAtSizes(Check):
     def _verify(self, lhs, rhs):
         if self.given:
             lhs, rhs = lhs.subs(dict(self.given)), rhs.subs(dict(self.given))
-        for size in self.sizes:
-            mapping = self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size)
+        for size, mapping in _instantiations(self.instantiate, self.sizes):
             left = _explicit(_substitute(lhs, mapping))
             right = _explicit(_substitute(rhs, mapping))
             if not is_zero(left - right, self.simplifier):
                 return False, f"fails at size {size}"
         return True, "exact at sizes " + ", ".join(map(str, self.sizes))
+
+
+def _instantiations(instantiate: Callable[..., Mapping], sizes: tuple):
+    """(size, substitution dict) for each size; a tuple size is passed as several arguments."""
+    for size in sizes:
+        yield size, dict(instantiate(*size) if isinstance(size, tuple) else instantiate(size))
 
 
 def _substitute(expr: sp.Basic, mapping: Mapping) -> sp.Basic:
@@ -226,8 +231,7 @@ class AverageOverVector(Check):
     def _verify(self, lhs, rhs):
         if self.given:
             lhs = lhs.subs(dict(self.given))
-        for size in self.sizes:
-            mapping = dict(self.instantiate(*size) if isinstance(size, tuple) else self.instantiate(size))
+        for size, mapping in _instantiations(self.instantiate, self.sizes):
             n = int(sp.sympify(self.vector.shape[0]).subs(mapping))
             entries = sp.symbols(f"_v0:{n}")
             v = sp.Matrix(n, 1, entries)

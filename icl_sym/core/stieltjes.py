@@ -306,7 +306,7 @@ class StieltjesTransform:
         """
         degree = self.poly.degree()
         if degree > 2:
-            raise NotImplementedError("a stable closed form is implemented for degree <= 2; use evaluate_mp")
+            raise ValueError(f"polynomial: the stable closed form needs degree <= 2, got {degree}; use evaluate_mp")
         coeffs = self.coefficients
         if degree == 1:
             b, c = coeffs

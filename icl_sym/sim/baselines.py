@@ -21,7 +21,7 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_in
 
 from icl_sym.theories.lu2024.derived import bayes_icl_error
 
-from .lu2024 import check_device
+from .lu2024 import check_device, context_length
 from .sampling import Tokens, make_generator, sample_tokens, sphere_tasks
 
 __all__ = ["ridge_estimate", "dmmse_estimate", "bayes_ridge_error", "simulate_baselines"]
@@ -61,11 +61,7 @@ def simulate_baselines(
     and ``_se``), the asymptotic ``ridge_theory``, the parameters and ``seconds``.
     """
     start = time.perf_counter()
-    d = check_int("d", d, 2)
-    alpha = float(check_array("alpha", alpha, Range(0, low_open=True)))
-    ell = round(alpha * d)
-    if ell < 1:
-        raise ParameterError("alpha", f"large enough for ell = round(alpha*d) >= 1 (d = {d})", alpha)
+    d, alpha, ell = context_length(d, alpha, 1)
     kappa = float(check_array("kappa", kappa, Range(0, low_open=True)))
     k = round(kappa * d)
     if k < 1:

@@ -34,6 +34,16 @@ def check_device(device: str) -> torch.device:
     return dev
 
 
+def context_length(d, alpha, minimum: int) -> tuple[int, float, int]:
+    """Validated (d, α, ℓ = round(αd)) with d ≥ 2 and ℓ ≥ ``minimum``."""
+    d = check_int("d", d, 2)
+    alpha = float(check_array("alpha", alpha, Range(0, low_open=True)))
+    ell = round(alpha * d)
+    if ell < minimum:
+        raise ParameterError("alpha", f"large enough for ell = round(alpha*d) >= {minimum} (d = {d})", alpha)
+    return d, alpha, ell
+
+
 def simulate_errors(
     d: int,
     alpha: float,
@@ -62,11 +72,7 @@ def simulate_errors(
     ``ell``, ``k``, ``n`` and the wall time ``seconds``.
     """
     start = time.perf_counter()
-    d = check_int("d", d, 2)
-    alpha = float(check_array("alpha", alpha, Range(0, low_open=True)))
-    ell = round(alpha * d)
-    if ell < 2:
-        raise ParameterError("alpha", f"large enough for ell = round(alpha*d) >= 2 (d = {d})", alpha)
+    d, alpha, ell = context_length(d, alpha, 2)
     rho = float(check_array("rho", rho, Range(0)))
     lam = float(check_array("lam", lam, Range(0)))
     draws = check_int("draws", draws, 1)

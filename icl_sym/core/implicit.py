@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .formula import Param, Provenance
-from .validation import ParameterError, Range, check_array
+from .validation import ParameterError, Range, check_array  # noqa: F401  (Range: used by the doctest)
 
 __all__ = ["ImplicitFormula", "IMPLICIT_FORMATS"]
 

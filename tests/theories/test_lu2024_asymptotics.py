@@ -160,7 +160,6 @@ def closed_forms_mp(tau, alpha, kappa, rho):
 
 @pytest.mark.parametrize("point", RIDGELESS_POINTS)
 def test_ridgeless_closed_forms_equal_the_general_formula(point):
-    tau = point[0]
     with mpmath.workdps(50):
         icl, idg = closed_forms_mp(*point)
         # lam -> 0+ of the general formula, at 50 digits: the closed forms to the O(lam) remainder.

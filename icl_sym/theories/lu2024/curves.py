@@ -64,7 +64,6 @@ def asymptotic_curves() -> Derivation:
     closed_54 = {A.m_star: _M(q), A.mu_star: q * m_tau}
     ranges_lt = {**_RANGES, tau: (0.05, 0.95)}
     ranges_gt = {**_RANGES, tau: (1.05, 8.0)}
-    ridgeless_eps0 = {M: _M(q), Mp: _Mp(q)}
     steps = (
         Step("Marchenko-Pastur polynomial", mp.polynomial.subs(mp.m, mp.closed_form), sp.S.Zero,
              "$M_\\kappa(z) = \\lim \\frac{1}{d}\\mathrm{tr}(\\hat R + z)^{-1}$ solves "

@@ -11,7 +11,7 @@ import sympy as sp
 
 from icl_sym.core.checks import AverageOverVector, Derived, ExactAtSizes
 from icl_sym.core.derivation import Derivation, Step
-from icl_sym.core.formula import Formula, Param
+from icl_sym.core.formula import Formula
 from icl_sym.core.gaussian import as_scalar
 from icl_sym.core.registry import REGISTRY
 

@@ -4,8 +4,10 @@
 
 solved in float64 on the contexts' device by one of three methods that give the same Γ*:
 
-- ``"primal"``: the p × p Gram (p = d(d+1)), accumulated chunk by chunk as one GEMM FᵀF of the
-  chunk's feature rows F (m × p); cost O(n p² + p³), memory p² plus a bounded chunk.
+- ``"primal"``: the p × p Gram (p = d(d+1)). Its entry ((i,a),(j,b)) is Σ_μ (x_i x_j)(h_a h_b), so
+  it is a rearrangement of the GEMM Pₓᵀ P_h of the distinct monomials x_i x_j (i ≤ j) and
+  h_a h_b (a ≤ b), accumulated chunk by chunk: n p²/2 flops instead of the 2 n p² of FᵀF
+  over the feature rows F; cost O(n p²/2 + p³), memory p² plus a bounded chunk.
 - ``"dual"``: the n × n kernel, which the Kronecker structure makes a Hadamard product
   (XXᵀ) ∘ (HHᵀ) of two cheap Gram matrices; cost O(n² d + n³), memory n².
 - ``"cg"``: preconditioned conjugate gradients on the normal equations, matrix-free: F v and Fᵀ r
@@ -24,7 +26,7 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 
 from .sampling import Contexts
 
-__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma"]
+__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma", "gram_matrix", "gram_flops"]
 
 #: Solution methods; "auto" picks the cheapest direct one that fits in memory, else CG.
 SOLVERS = ("auto", "primal", "dual", "cg")
@@ -36,9 +38,9 @@ class SolverError(RuntimeError):
 
 def choose_solver(n: int, d: int, lam: float, max_matrix_bytes: float = 4 * 2**30) -> str:
     """The method "auto" uses for n contexts in dimension d: the direct method with fewer flops
-    (primal n p² + p³/3, dual 2n²d + n³/3), or CG when that method's dense matrix exceeds ``max_matrix_bytes``."""
+    (primal n p²/2 + p³/3, dual 2n²d + n³/3), or CG when that method's dense matrix exceeds ``max_matrix_bytes``."""
     p = d * (d + 1)
-    primal, dual = n * p * p + p**3 / 3, 2 * n * n * d + n**3 / 3
+    primal, dual = gram_flops(n, d) + p**3 / 3, 2 * n * n * d + n**3 / 3
     method, size = ("primal", p) if primal <= dual else ("dual", n)
     if 8 * size * size <= max_matrix_bytes or (lam == 0 and n < p):
         return method
@@ -92,16 +94,50 @@ def _solve_psd(matrix: torch.Tensor, rhs: torch.Tensor, shift: float) -> torch.T
 
 
 def _primal(x: torch.Tensor, h: torch.Tensor, y: torch.Tensor, shift: float, chunk_bytes: int) -> torch.Tensor:
+    d = x.shape[1]
+    rhs = (x.T @ (y[:, None] * h)).reshape(d * (d + 1))
+    return _solve_psd(gram_matrix(x, h, chunk_bytes), rhs, shift).reshape(d, d + 1)
+
+
+def _monomials(v: torch.Tensor) -> torch.Tensor:
+    """The distinct degree-2 monomials v_i v_j (i ≤ j) of each row of ``v``, ordered like ``torch.triu_indices``."""
+    n, m = v.shape
+    out = torch.empty(n, m * (m + 1) // 2, dtype=v.dtype, device=v.device)
+    start = 0
+    for i in range(m):  # contiguous slice products: several times faster than gathering columns
+        torch.mul(v[:, i : i + 1], v[:, i:], out=out[:, start : start + m - i])
+        start += m - i
+    return out
+
+
+def _pair_position(m: int, device: torch.device) -> torch.Tensor:
+    """The m × m table of the position of the unordered pair {i, j} in ``torch.triu_indices(m, m)``."""
+    i, j = torch.triu_indices(m, m, device=device)
+    position = torch.empty(m, m, dtype=torch.long, device=device)
+    position[i, j] = position[j, i] = torch.arange(i.numel(), device=device)
+    return position
+
+
+def gram_matrix(x: torch.Tensor, h: torch.Tensor, chunk_bytes: int = 2**28) -> torch.Tensor:
+    """Σ_μ f_μ f_μᵀ for the features f_μ = x_μ ⊗ h_μ (row-major), p × p with p = d(d+1).
+
+    Computed as the GEMM of the distinct monomials, ≤ ``chunk_bytes`` of monomial rows at a
+    time, then rearranged by one gather: ≈ n p²/2 flops (:func:`gram_flops`), memory p² + d⁴/4.
+    """
     n, d = x.shape
-    p = d * (d + 1)
-    gram = torch.zeros(p, p, dtype=x.dtype, device=x.device)
-    # One GEMM per chunk beats exploiting the symmetry with per-block GEMMs (measured: 0.09 s vs 0.32 s at d = 32).
-    step = max(1, chunk_bytes // (8 * p))
+    p, mx, mh = d * (d + 1), d * (d + 1) // 2, (d + 1) * (d + 2) // 2
+    moments = torch.zeros(mx, mh, dtype=x.dtype, device=x.device)
+    step = max(1, chunk_bytes // (8 * (mx + mh)))
     for start in range(0, n, step):
-        F = (x[start : start + step, :, None] * h[start : start + step, None, :]).reshape(-1, p)
-        gram.addmm_(F.T, F)
-    rhs = (x.T @ (y[:, None] * h)).reshape(p)
-    return _solve_psd(gram, rhs, shift).reshape(d, d + 1)
+        moments.addmm_(_monomials(x[start : start + step]).T, _monomials(h[start : start + step]))
+    # gram[(i, a), (j, b)] = moments[pair(i, j), pair(a, b)], gathered with broadcast indices
+    x_position, h_position = _pair_position(d, x.device), _pair_position(d + 1, x.device)
+    return moments[x_position[:, None, :, None], h_position[None, :, None, :]].reshape(p, p)
+
+
+def gram_flops(n: int, d: int) -> int:
+    """Floating-point operations of :func:`gram_matrix`'s GEMMs for n contexts in dimension d."""
+    return 2 * n * (d * (d + 1) // 2) * ((d + 1) * (d + 2) // 2)
 
 
 def _dual(x: torch.Tensor, h: torch.Tensor, y: torch.Tensor, shift: float) -> torch.Tensor:

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.sim.pretrain import SolverError, choose_solver, ridge_gamma
+from icl_sym.sim.pretrain import SolverError, choose_solver, gram_flops, gram_matrix, ridge_gamma
 from icl_sym.sim.sampling import make_generator, pretraining_tasks, sample_contexts, sample_sufficient
 
 
@@ -33,6 +33,21 @@ def test_primal_in_small_chunks_is_the_same():
     one_chunk = ridge_gamma(ctx, 0.3, solver="primal")
     torch.testing.assert_close(ridge_gamma(ctx, 0.3, solver="primal", chunk_bytes=8 * 42 * 5), one_chunk,
                                rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("d, n, chunk_bytes", [(1, 5, 2**28), (2, 7, 2**28), (5, 37, 2**28), (5, 37, 8 * 36)])
+def test_gram_from_distinct_monomials_is_the_feature_gram(d, n, chunk_bytes):
+    gen = make_generator(d)
+    x = torch.randn(n, d, generator=gen, dtype=torch.float64)
+    h = torch.randn(n, d + 1, generator=gen, dtype=torch.float64)
+    features = (x[:, :, None] * h[:, None, :]).reshape(n, d * (d + 1))  # x ⊗ h, row-major
+    torch.testing.assert_close(gram_matrix(x, h, chunk_bytes), features.T @ features, rtol=1e-13, atol=1e-12)
+
+
+def test_gram_flops_are_about_a_quarter_of_the_feature_gemm():
+    assert gram_flops(3, 2) == 2 * 3 * 3 * 6  # 3 distinct x-monomials, 6 distinct h-monomials
+    p = 100 * 101
+    assert gram_flops(1000, 100) / (2 * 1000 * p * p) == pytest.approx(0.255, abs=0.001)
 
 
 def _features(ctx):

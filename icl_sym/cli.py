@@ -262,12 +262,12 @@ def figure(
     device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes; 1 runs in this process "
                                           "(default: the CPU count on cpu, 1 on cuda)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the points on the Dask scheduler at "
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Run the draws on the Dask scheduler at "
                                             "this address (e.g. tcp://host:8786); needs the dask extra."),
     no_sim: bool = typer.Option(False, "--no-sim", help="Theory curves only."),
 ) -> None:
     """Reproduce a figure of Lu et al. (2025): theory curves, simulations (mean ± std over draws) and their
-    convergence in 1/d. Every simulated point is stored as it finishes; a rerun resumes."""
+    convergence in 1/d. Every simulated draw is stored as it finishes; a rerun resumes."""
     import contextlib
     import os
 
@@ -306,11 +306,11 @@ def figure(
         with out.status(f"{name}: computing...") as status:
             try:
                 run = make_figure(name, mode, output, simulation=simulation, executor=executor,
-                                  progress=lambda done, total: status.update(f"{name}: {done}/{total} points"))
+                                  progress=lambda done, total: status.update(f"{name}: {done}/{total} draws"))
             except IncompatibleStoreError as exc:
                 raise UsageFailure(str(exc)) from None
     if run.simulations is not None:
-        out.print(f"{run.tasks_run} of {run.tasks_total} points simulated now, the others read from "
+        out.print(f"{run.tasks_run} of {run.tasks_total} draws simulated now, the others read from "
                   f"{run.simulations}", highlight=False)
         table = Table("d", "points", "median |sim - theory|", "x d")
         for c in convergence(run.markers):

@@ -12,8 +12,8 @@ into the output folder, ``<name>`` being the figure's name with underscores for 
 
 - ``<name>.csv``: the theory curves (long format: panel, curve, x, y);
 - ``<name>_sim.csv``: one row per simulated (point, d, draw) with the theory value alongside,
-  appended through a :class:`~icl_sym.experiments.store.ResultStore` as each point finishes,
-  so an interrupted sweep resumes without recomputing or losing points;
+  appended through a :class:`~icl_sym.experiments.store.ResultStore` as each draw finishes,
+  so an interrupted sweep resumes without recomputing or losing draws;
 - ``<name>.png``: theory lines, simulation markers (mean ± std over draws, largest d),
   threshold lines and a residual panel (sim − theory)·d showing the O(1/d) convergence,
   drawn from the stored rows at the end.
@@ -286,14 +286,14 @@ class SimOptions:
 KEY_FIELDS = ("figure", "estimator", "d", "alpha", "kappa", "tau", "rho", "lam", "assignment", "contexts", "seed",
               "draw")
 #: All columns of the simulation CSV. theory_* are the asymptotic Γ* errors at theory_lam; n = 0 for dMMSE
-#: (no pretraining; tau is then the curve's); point_seconds is the wall time of the point's draws together.
+#: (no pretraining; tau is then the curve's); seconds is the wall time of the row's draw.
 FIELDS = KEY_FIELDS + ("panels", "theory_lam", "icl", "idg", "g_task", "theory_icl", "theory_idg", "theory_g_task",
-                       "ell", "k", "n", "device", "point_seconds")
+                       "ell", "k", "n", "device", "seconds")
 
 
 @dataclass(frozen=True)
 class SimTask:
-    """One simulated parameter point at one d with all its draws: one store row per draw."""
+    """One draw of one simulated parameter point at one d: one store row, so sweeps store and resume draw by draw."""
 
     figure: str
     estimator: str
@@ -306,15 +306,14 @@ class SimTask:
     theory_lam: float
     panels: str
     assignment: str
-    draws: int
+    draw: int
     seed: int
     device: str
     contexts: int
 
     def keys(self) -> list[dict]:
-        """The key fields of the rows :func:`run_task` returns, draw by draw."""
-        base = {name: getattr(self, name) for name in KEY_FIELDS if name != "draw"}
-        return [{**base, "draw": draw} for draw in range(self.draws)]
+        """The key fields of the row :func:`run_task` returns."""
+        return [{name: getattr(self, name) for name in KEY_FIELDS}]
 
 
 def _point(panel: Panel, curve: Curve, markers: Markers, x: float) -> tuple:
@@ -346,7 +345,8 @@ def _feasible(estimator: str, d: int, alpha: float, kappa: float, tau: float) ->
 
 
 def simulation_tasks(data: FigureData, options: SimOptions) -> list[SimTask]:
-    """The tasks simulating every marker of ``data``, once per distinct point and d (points infeasible at a d skipped).
+    """The tasks simulating every marker of ``data``: one per draw of each distinct point and d (points
+    infeasible at a d skipped), ordered by d, then point, then draw, so points complete one after another.
 
     A point shown in several panels (Fig. 1 A and B show ICL and IDG of the same Γ*) is simulated once.
     """
@@ -356,43 +356,39 @@ def simulation_tasks(data: FigureData, options: SimOptions) -> list[SimTask]:
         if panel.key not in panels:
             panels.append(panel.key)
     return [SimTask(data.name, estimator, d, alpha, kappa, tau, rho, lam, theory_lam, "".join(panels),
-                    ASSIGNMENT if estimator == "gamma" else "none", options.draws, options.seed, options.device,
+                    ASSIGNMENT if estimator == "gamma" else "none", draw, options.seed, options.device,
                     options.contexts if estimator == "dmmse" else 0)
             for d in options.dims
             for (estimator, alpha, kappa, tau, rho, lam), (theory_lam, panels) in points.items()
-            if _feasible(estimator, d, alpha, kappa, tau)]
+            if _feasible(estimator, d, alpha, kappa, tau)
+            for draw in range(options.draws)]
 
 
 def run_task(task: SimTask) -> list[dict]:
-    """Simulate one point: Γ* by ``simulate_errors`` (draw j from the generator of (seed, j)), or dMMSE by
-    ``simulate_baselines`` with one fresh task pool and ``contexts`` test contexts per draw. One row per draw."""
+    """Simulate one draw of one point: Γ* by ``simulate_errors`` (draw j from the generator of (seed, j)), or
+    dMMSE by ``simulate_baselines`` with one fresh task pool and ``contexts`` test contexts. Returns its one row."""
     from icl_sym.sim.baselines import simulate_baselines
     from icl_sym.sim.lu2024 import simulate_errors
     from icl_sym.sim.sampling import draw_generator
 
     start = time.perf_counter()
     if task.estimator == "gamma":
-        result = simulate_errors(task.d, task.alpha, task.kappa, task.tau, task.rho, task.lam, task.draws, task.seed,
-                                 device=task.device, assignment=task.assignment)
-        errors = list(zip(result["icl"], result["idg"]))
+        result = simulate_errors(task.d, task.alpha, task.kappa, task.tau, task.rho, task.lam, 1, task.seed,
+                                 device=task.device, assignment=task.assignment, first_draw=task.draw)
+        icl, idg = result["icl_mean"], result["idg_mean"]
         sizes = dict(ell=result["ell"], k=result["k"], n=result["n"])
     else:
         ell, k = round(task.alpha * task.d), round(task.kappa * task.d)
-        chunk = max(1, DMMSE_CHUNK_ELEMENTS // (ell * k))
-        errors = []
-        for draw in range(task.draws):
-            # The draw's seed is the one its Γ* draw would use, derived from (seed, draw).
-            result = simulate_baselines(task.d, task.alpha, task.kappa, task.rho, task.contexts,
-                                        draw_generator(task.seed, draw).initial_seed(), device=task.device,
-                                        chunk=chunk)
-            errors.append((result["dmmse_icl_mean"], result["dmmse_idg_mean"]))
+        # The draw's seed is the one its Γ* draw would use, derived from (seed, draw).
+        result = simulate_baselines(task.d, task.alpha, task.kappa, task.rho, task.contexts,
+                                    draw_generator(task.seed, task.draw).initial_seed(), device=task.device,
+                                    chunk=max(1, DMMSE_CHUNK_ELEMENTS // (ell * k)))
+        icl, idg = result["dmmse_icl_mean"], result["dmmse_idg_mean"]
         sizes = dict(ell=ell, k=k, n=0)
     theory = {f"theory_{name}": float(fn(task.tau, task.alpha, task.kappa, task.rho, task.theory_lam))
               for name, fn in THEORY.items()}
-    seconds = time.perf_counter() - start
-    return [{**key, "panels": task.panels, "theory_lam": task.theory_lam, "icl": icl, "idg": idg, "g_task": icl - idg,
-             **theory, **sizes, "device": task.device, "point_seconds": seconds}
-            for key, (icl, idg) in zip(task.keys(), errors)]
+    return [{**task.keys()[0], "panels": task.panels, "theory_lam": task.theory_lam, "icl": icl, "idg": idg,
+             "g_task": icl - idg, **theory, **sizes, "device": task.device, "seconds": time.perf_counter() - start}]
 
 
 # --- From stored rows to markers and convergence numbers ------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Incremental, resumable result files: one CSV row per finished point, flushed as it is written.
+"""Incremental, resumable result files: one CSV row per finished result, flushed as it is written.
 
 A sweep opens a :class:`ResultStore`, skips the keys it already holds, and
 appends each new result as soon as it exists, so an interrupted run loses at
-most the point in flight and a rerun continues where it stopped.
+most the results in flight and a rerun continues where it stopped.
 """
 
 from __future__ import annotations

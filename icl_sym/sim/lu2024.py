@@ -58,13 +58,15 @@ def simulate_errors(
     *,
     assignment: str = "equal",
     solver: str = "auto",
+    first_draw: int = 0,
 ) -> dict:
     """ICL and IDG errors of Γ* at finite d over ``draws`` independent draws (note §7.2).
 
     ICL: Proposition 1 with μ = 0, R = I. IDG: with the pool's empirical μ̂, R̂. For κ = ∞
     every context has its own fresh task, so the IDG test law is the ICL one and IDG = ICL.
-    Draw j uses the generator of (seed, j): results are reproducible and draw j does not
-    depend on ``draws``. Tasks and contexts are sampled on the CPU (the same numbers for
+    The draws are numbers ``first_draw``, ..., ``first_draw + draws - 1``; draw j uses the
+    generator of (seed, j): results are reproducible and draw j does not depend on which
+    other draws a call makes (a sweep can store and resume draw by draw). Tasks and contexts are sampled on the CPU (the same numbers for
     every device); Γ* is solved and scored on ``device``.
 
     Returns a dict with the per-draw lists ``icl``, ``idg``, their means and sample
@@ -77,6 +79,7 @@ def simulate_errors(
     lam = float(check_array("lam", lam, Range(0)))
     draws = check_int("draws", draws, 1)
     seed = check_int("seed", seed, 0)
+    first_draw = check_int("first_draw", first_draw, 0)
     dev = check_device(device)
     check_choice("sampler", sampler, SAMPLERS)
     check_choice("solver", solver, SOLVERS)
@@ -84,7 +87,7 @@ def simulate_errors(
     kappa, tau = float(kappa), float(tau)
 
     icl, idg = [], []
-    for draw in range(draws):
+    for draw in range(first_draw, first_draw + draws):
         gen = draw_generator(seed, draw)
         pool = pretraining_tasks(d, kappa, tau, generator=gen, assignment=assignment)
         contexts = sample(sampler, pool.context_tasks(), ell, rho, generator=gen).to(dev)
@@ -102,8 +105,8 @@ def simulate_errors(
 
     return dict(
         icl_mean=statistics.fmean(icl), icl_std=std(icl), idg_mean=statistics.fmean(idg), idg_std=std(idg),
-        icl=icl, idg=idg, d=d, alpha=alpha, kappa=kappa, tau=tau, rho=rho, lam=lam, draws=draws, seed=seed,
-        device=str(dev), sampler=sampler, assignment=assignment, solver=solver, ell=ell, k=k, n=n,
+        icl=icl, idg=idg, d=d, alpha=alpha, kappa=kappa, tau=tau, rho=rho, lam=lam, draws=draws,
+        first_draw=first_draw, seed=seed, device=str(dev), sampler=sampler, assignment=assignment, solver=solver, ell=ell, k=k, n=n,
         seconds=time.perf_counter() - start,
     )
 

@@ -23,12 +23,12 @@ def test_quick_figure_with_simulations_resumes(capsys, tmp_path):
     code, out, _ = run(capsys, *args)
     assert code == 0, out
     # 39 distinct points at d = 8, 16, 32; the table shows one convergence row per d.
-    assert "117 of 117 points simulated now" in out and "0.0089 GB" in out
+    assert "117 of 117 draws simulated now" in out and "0.0089 GB" in out
     assert all(f"│ {d} " in out for d in (8, 16, 32))
     rows = (tmp_path / "lu2024_fig1_sim.csv").read_text().splitlines()
     assert len(rows) == 1 + 117
     code, out, _ = run(capsys, *args)
-    assert code == 0 and "0 of 117 points simulated now" in out
+    assert code == 0 and "0 of 117 draws simulated now" in out
     assert (tmp_path / "lu2024_fig1_sim.csv").read_text().splitlines() == rows
 
 

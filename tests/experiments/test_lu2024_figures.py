@@ -63,9 +63,9 @@ def fig1_run(tmp_path_factory):
 def test_simulated_figure_writes_png_and_every_row(fig1_run):
     assert fig1_run.png.read_bytes()[:4] == b"\x89PNG"
     rows = ResultStore(fig1_run.simulations, KEY_FIELDS, FIELDS).rows()
-    # 6 τ × 3 α (panels A and B share them) + 7 τ × 3 λ (panel C), at d = 4 and 6, two draws each.
-    assert fig1_run.tasks_total == fig1_run.tasks_run == 2 * (18 + 21)
-    assert len(rows) == 2 * fig1_run.tasks_total
+    # 6 τ × 3 α (panels A and B share them) + 7 τ × 3 λ (panel C), at d = 4 and 6, two draws (tasks) each.
+    assert fig1_run.tasks_total == fig1_run.tasks_run == 2 * 2 * (18 + 21)
+    assert len(rows) == fig1_run.tasks_total
     assert {r["panels"] for r in rows} == {"AB", "C"}
     assert [c.d for c in convergence(fig1_run.markers)] == [4, 6]
 
@@ -141,7 +141,9 @@ def test_theory_only_figure_has_no_simulations(tmp_path):
 def test_tasks_are_deduplicated_across_panels():
     tasks = simulation_tasks(fig1("quick"), SimOptions((8,), draws=1))
     assert len(tasks) == len({(t.alpha, t.kappa, t.tau, t.lam) for t in tasks}) == 39
-    assert len(simulation_tasks(fig4("full"), SimOptions((100,), draws=10))) == 4 * (5 + 31)
+    full = simulation_tasks(fig4("full"), SimOptions((100,), draws=10))
+    assert len(full) == 4 * (5 + 31) * 10
+    assert [t.draw for t in full[:12]] == [*range(10), 0, 1]  # one task per draw, a point's draws together
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -9,14 +9,14 @@ from icl_sym.experiments.store import ResultStore
 from icl_sym.experiments.sweep import local_executor, pending, run_sweep
 
 #: Columns that must agree between executors (everything but the wall time).
-COMPARED = tuple(f for f in FIELDS if f != "point_seconds")
+COMPARED = tuple(f for f in FIELDS if f != "seconds")
 
 
 @pytest.fixture(scope="module")
 def tasks():
-    """Six Fig. 4 points at d = 4 (Γ* and dMMSE), two draws each: a sweep of well under a second."""
+    """Six Fig. 4 points at d = 4 (Γ* and dMMSE), two draws each (12 tasks): a sweep of well under a second."""
     every = simulation_tasks(fig4("quick"), SimOptions((4,), draws=2, seed=7, contexts=8))
-    return every[:3] + every[-3:]
+    return every[:6] + every[-6:]
 
 
 def sweep(tasks, path, executor=None, work=run_task) -> dict:
@@ -82,12 +82,12 @@ def test_interrupted_sweep_resumes_without_recomputing_or_losing(tasks, referenc
     path = tmp_path / "sweep.csv"
     first: list = []
     with pytest.raises(Interrupted):
-        sweep(tasks, path, work=counting(first, fail_after=2))
-    # The two finished points are on disk, draw by draw.
-    assert len(ResultStore(path, KEY_FIELDS, FIELDS)) == 2 * 2
+        sweep(tasks, path, work=counting(first, fail_after=3))
+    # The three finished draws are on disk (the second point's first draw too).
+    assert len(ResultStore(path, KEY_FIELDS, FIELDS)) == 3
     second: list = []
     rows = sweep(tasks, path, work=counting(second))
-    assert second == tasks[2:]
+    assert second == tasks[3:]
     assert_same_rows(rows, reference)
     third: list = []
     sweep(tasks, path, work=counting(third))
@@ -101,7 +101,7 @@ def fail_on_dmmse(task):
     return run_task(task)
 
 
-def test_interrupted_pool_keeps_finished_points(tasks, reference, pool, tmp_path):
+def test_interrupted_pool_keeps_finished_draws(tasks, reference, pool, tmp_path):
     path = tmp_path / "sweep.csv"
     with pytest.raises(Interrupted):
         run_sweep(tasks, fail_on_dmmse, ResultStore(path, KEY_FIELDS, FIELDS), pool)
@@ -111,16 +111,16 @@ def test_interrupted_pool_keeps_finished_points(tasks, reference, pool, tmp_path
     assert_same_rows(sweep(tasks, path), reference)
 
 
-def test_prepopulated_store_and_more_draws(tasks, reference, tmp_path):
+def test_prepopulated_store_resumes_draw_by_draw(tasks, reference, tmp_path):
     path = tmp_path / "sweep.csv"
     store = ResultStore(path, KEY_FIELDS, FIELDS)
     for key, row in reference.items():
         if row["draw"] == 0:
-            store.append({**row, "point_seconds": 0.0})
-    # Each task lacks draw 1, so each is pending; its stored draw 0 is kept, draw 1 added.
-    assert pending(tasks, store) == tasks
+            store.append({**row, "seconds": 0.0})
+    # Only the draw-1 tasks are pending; the stored draw-0 rows are kept as they are.
+    assert pending(tasks, store) == [t for t in tasks if t.draw == 1]
     assert_same_rows(sweep(tasks, path), reference)
-    assert {r["point_seconds"] for r in ResultStore(path, KEY_FIELDS, FIELDS).rows() if r["draw"] == 0} == {0.0}
+    assert {r["seconds"] for r in ResultStore(path, KEY_FIELDS, FIELDS).rows() if r["draw"] == 0} == {0.0}
 
 
 def test_progress_is_reported(tasks, tmp_path):

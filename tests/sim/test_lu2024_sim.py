@@ -38,6 +38,8 @@ def test_result_keys_and_reproducibility():
     assert r["icl_mean"] == pytest.approx(sum(r["icl"]) / 3) and r["icl_std"] > 0
     # Draw j depends on (seed, j) only, not on how many draws are run or on the sampler's name order.
     assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=4)["icl"] == r["icl"][:2]
+    later = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=4, first_draw=1)
+    assert (later["icl"], later["idg"]) == (r["icl"][1:], r["idg"][1:])
     assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=1, seed=4)["icl_std"] is None
     assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=1, seed=5)["icl"] != r["icl"][:1]
 
@@ -94,6 +96,7 @@ def test_simulation_approaches_theory_as_d_grows(case):
     (dict(rho=-0.1), "rho must be real in \\[0, inf\\)"),
     (dict(lam=-1e-3), "lam must be real in \\[0, inf\\)"),
     (dict(draws=0), "draws must be an integer >= 1"),
+    (dict(first_draw=-1), "first_draw must be an integer >= 0"),
     (dict(seed=-1), "seed must be an integer >= 0"),
     (dict(device="tpu"), "device must be a torch device such as cpu or cuda"),
     (dict(device="meta"), "device must be cpu or cuda"),

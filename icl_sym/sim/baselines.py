@@ -38,9 +38,13 @@ def ridge_estimate(tokens: Tokens, rho: float) -> torch.Tensor:
 def dmmse_estimate(tokens: Tokens, pool: torch.Tensor, rho: float) -> torch.Tensor:
     """Posterior mean of each context's task under the uniform prior on the rows of ``pool`` (k, d), shape (n, d)."""
     rho = float(check_array("rho", rho, Range(0, low_open=True)))
-    residual = tokens.y[:, :, None] - tokens.X @ pool.T  # (n, ℓ, k)
+    # ‖y − Xw‖² = ‖y‖² − 2 wᵀXᵀy + wᵀXᵀXw; ‖y‖² is the same for every task and drops out of the softmax,
+    # so the cost is O(ℓd² + kd²) per context instead of the O(ℓkd) of the residuals.
+    gram = tokens.X.transpose(1, 2) @ tokens.X  # (n, d, d)
+    moment = torch.einsum("nid,ni->nd", tokens.X, tokens.y)  # Xᵀy, (n, d)
+    quadratic = torch.einsum("kd,nde,ke->nk", pool, gram, pool)
     # The log-likelihood gaps are O(α√d/ρ): a softmax (log-sum-exp) keeps the weights finite.
-    weights = torch.softmax(-(residual**2).sum(dim=1) / (2 * rho), dim=1)
+    weights = torch.softmax((2 * moment @ pool.T - quadratic) / (2 * rho), dim=1)
     return weights @ pool
 
 

@@ -12,21 +12,15 @@ Run: python benchmarks/bench_check.py
 from __future__ import annotations
 
 import dataclasses
-import datetime
-import os
-import platform
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import sympy as sp
+from common import timed, write_results
 
 import icl_sym.theories  # noqa: F401
 from icl_sym.core.checks import AverageOverVector, ExactAtSizes
 from icl_sym.core.registry import REGISTRY
-
-RESULTS = Path(__file__).parent / "results" / "bench_check.md"
 
 
 def with_simplify(deriv):
@@ -37,12 +31,6 @@ def with_simplify(deriv):
         for s in deriv.steps
     )
     return dataclasses.replace(deriv, steps=steps)
-
-
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
 
 
 def main() -> None:
@@ -67,22 +55,15 @@ def main() -> None:
     lines.append(f"| **all** | {sum(r[1] for r in rows)} | {sum(r[2] for r in rows):.3f} | {total:.2f} | "
                  f"{total_base:.2f} | {total_base / total:.1f}x |")
     table = "\n".join(lines)
+    cli = f"`icl-sym check` end to end (new process, imports included): {cli_seconds:.1f} s"
     print(table)
-    print(f"\n`icl-sym check` end to end (new process, imports included): {cli_seconds:.1f} s")
+    print(f"\n{cli}")
 
-    header = [
-        "# Benchmark: `icl-sym check` over the registry", "",
-        f"- date: {datetime.date.today().isoformat()}",
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'unknown CPU'}; "
-        f"Python {platform.python_version()}, sympy {sp.__version__}",
-        "- command: `python benchmarks/bench_check.py`",
-        "- baseline: the same steps verified with `sympy.simplify` instead of `sympy.cancel` in the explicit-size checks "
+    write_results("bench_check", "Benchmark: `icl-sym check` over the registry", [
+        f"software: sympy {sp.__version__}",
+        "baseline: the same steps verified with `sympy.simplify` instead of `sympy.cancel` in the explicit-size checks "
         "(derivations without such checks run the same steps twice: ratio ≈ 1); both timed after one warm-up run",
-        "",
-    ]
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(header) + "\n" + table +
-                       f"\n\n`icl-sym check` end to end (new process, imports included): {cli_seconds:.1f} s\n")
+    ], f"{table}\n\n{cli}")
 
 
 if __name__ == "__main__":

@@ -16,24 +16,19 @@ Prints a table and writes it, with machine, command and date, to ``benchmarks/re
 from __future__ import annotations
 
 import argparse
-import datetime
 import math
-import os
-import platform
 import statistics
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import scipy
 import sympy
+from common import RESULTS, timed, write_results
 from scipy.optimize import brentq
 
 from icl_sym.theories.lu2024 import asymptotics
 
 BOX = {"tau": (1e-3, 1e3), "alpha": (1e-2, 1e4), "kappa": (1e-3, 1e3), "rho": (1e-4, 10.0), "lam": (1e-10, 1e2)}
-RESULTS = Path(__file__).parent / "results" / "bench_e_icl.md"
 
 
 def sample(n: int, seed: int) -> list[np.ndarray]:
@@ -64,41 +59,26 @@ def baseline_point(tau: float, alpha: float, kappa: float, rho: float, lam: floa
     return (1 + q) * (1 - 2 * nu * m - nu**2 * mp + c * (m + eps * mp)) - 2 * (1 - nu * m) + 1 + rho
 
 
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu}, {cores} cores available; {platform.platform()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=2000, help="points timed for the brentq loop")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of the vectorised call")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=RESULTS / "bench_e_icl.md")
     args = parser.parse_args()
 
     points = sample(args.points, args.seed)
     asymptotics.e_icl(*(p[:10] for p in points))  # generate the code once, outside the timing
     runs = []
     for _ in range(args.repeats):
-        start = time.perf_counter()
-        fast = asymptotics.e_icl(*points)
-        runs.append(time.perf_counter() - start)
+        # Only the last result is kept: earlier ones are freed, as in a plain loop.
+        fast, seconds = timed(lambda: asymptotics.e_icl(*points))
+        runs.append(seconds)
     fast_s, fast_median = min(runs), statistics.median(runs)
 
     n_base = min(args.baseline, args.points)
-    start = time.perf_counter()
-    base = np.array([baseline_point(*(float(p[i]) for p in points)) for i in range(n_base)])
-    base_s = time.perf_counter() - start
+    base, base_s = timed(lambda: np.array([baseline_point(*(float(p[i]) for p in points)) for i in range(n_base)]))
     base_scaled = base_s * args.points / n_base
     deviation = np.abs(base - fast[:n_base]) / fast[:n_base]
 
@@ -122,26 +102,10 @@ def main() -> None:
     print(table)
     print(summary)
 
-    command = "python " + " ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:])
-    report = "\n".join(
-        [
-            "# Benchmark: `lu2024.e_icl` with ridge (lam > 0)",
-            "",
-            f"- date: {datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds')}",
-            f"- command: `{command}`",
-            f"- machine: {machine()}",
-            f"- software: Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-            f"sympy {sympy.__version__}",
-            f"- points: log-uniform in the box {BOX}, seed {args.seed}",
-            "",
-            table,
-            "",
-            summary,
-            "",
-        ]
-    )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report)
+    write_results("bench_e_icl", "Benchmark: `lu2024.e_icl` with ridge (lam > 0)", [
+        f"software: numpy {np.__version__}, scipy {scipy.__version__}, sympy {sympy.__version__}",
+        f"points: log-uniform in the box {BOX}, seed {args.seed}",
+    ], f"{table}\n\n{summary}", path=args.out)
     print(f"written to {args.out}")
 
 

@@ -17,35 +17,16 @@ Run: python benchmarks/bench_gamma_fit.py
 
 from __future__ import annotations
 
-import datetime
-import os
-import platform
-import sys
-import time
-from pathlib import Path
-
 import numpy as np
 import torch
+from common import best_of, timed, write_results
 
 from icl_sym.sim.pretrain import choose_solver, ridge_gamma
 from icl_sym.sim.sampling import Contexts, make_generator, pretraining_tasks, sample_sufficient
 from icl_sym.theories.lu2024.error_of_gamma import error_of_gamma
 
-RESULTS = Path(__file__).parent / "results" / "bench_gamma_fit.md"
 D, ALPHA, TAU, KAPPA, RHO, LAM, SEED = 32, 100, 2.0, 0.5, 0.01, 1e-3, 0
 REPEATS = 3
-
-
-def timed(fn):
-    start = time.perf_counter()
-    value = fn()
-    return value, time.perf_counter() - start
-
-
-def best_of(fn, repeats: int = REPEATS):
-    """The last value and the fastest of ``repeats`` timings."""
-    runs = [timed(fn) for _ in range(repeats)]
-    return runs[-1][0], min(t for _, t in runs)
 
 
 def numpy_sample(seed: int):
@@ -82,24 +63,15 @@ def ours_sample(seed: int):
     return pool, sample_sufficient(pool.context_tasks(), round(ALPHA * D), RHO, generator=gen)
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (f"{platform.machine()}, {os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, "
-            f"torch {torch.__version__} ({torch.get_num_threads()} threads), numpy {np.__version__}")
-
-
 def run_ours(threads: int) -> dict:
     """Timings of the icl_sym fit on ``threads`` torch threads (restored afterwards)."""
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        (pool, contexts), sampling = best_of(lambda: ours_sample(SEED))
-        gamma, solve = best_of(lambda: ridge_gamma(contexts, LAM))
-        solvers = {s: best_of(lambda s=s: ridge_gamma(contexts, LAM, solver=s))[1] for s in ("primal", "dual", "cg")}
+        (pool, contexts), sampling = best_of(lambda: ours_sample(SEED), repeats=REPEATS)
+        gamma, solve = best_of(lambda: ridge_gamma(contexts, LAM), repeats=REPEATS)
+        solvers = {s: best_of(lambda s=s: ridge_gamma(contexts, LAM, solver=s), repeats=REPEATS)[1]
+                   for s in ("primal", "dual", "cg")}
     finally:
         torch.set_num_threads(previous)
     return dict(pool=pool, gamma=gamma, sampling=sampling, solve=solve, solvers=solvers)
@@ -146,19 +118,14 @@ def main() -> None:
     ]
     table = "\n".join(lines)
     print(table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        "# Benchmark: one Γ* fit (Lu et al. 2024 protocol)\n\n"
-        f"- date: {datetime.date.today().isoformat()}\n"
-        f"- machine: {machine()}\n"
-        f"- command: `{' '.join(['python', *sys.argv])}`\n"
-        f"- parameters: d = {D}, α = {ALPHA} (ℓ = {ell}), τ = {TAU}, κ = {KAPPA} (k = {pool.k}), "
-        f"n = {pool.n} contexts, p = d(d+1) = {D * (D + 1)}, ρ = {RHO}, λ = {LAM}, seed {SEED}\n"
-        f"- icl_sym timings are the best of {REPEATS} runs; the NumPy baseline runs once. Errors are Proposition 1 "
-        "(exact) of each fit; the two fits use different random draws (the same draw for every thread count).\n\n"
-        + table + "\n"
-    )
-    print(f"\nwrote {RESULTS}")
+    path = write_results("bench_gamma_fit", "Benchmark: one Γ* fit (Lu et al. 2024 protocol)", [
+        f"software: numpy {np.__version__}",
+        f"parameters: d = {D}, α = {ALPHA} (ℓ = {ell}), τ = {TAU}, κ = {KAPPA} (k = {pool.k}), "
+        f"n = {pool.n} contexts, p = d(d+1) = {D * (D + 1)}, ρ = {RHO}, λ = {LAM}, seed {SEED}",
+        f"icl_sym timings are the best of {REPEATS} runs; the NumPy baseline runs once. Errors are Proposition 1 "
+        "(exact) of each fit; the two fits use different random draws (the same draw for every thread count).",
+    ], table)
+    print(f"\nwrote {path}")
 
 
 if __name__ == "__main__":

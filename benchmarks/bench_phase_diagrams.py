@@ -12,17 +12,11 @@ Run: python benchmarks/bench_phase_diagrams.py
 
 from __future__ import annotations
 
-import datetime
-import os
-import platform
-import time
-from pathlib import Path
-
 import numpy as np
+from common import timed, write_results
 
 from icl_sym.theories.lu2024.derived import ALPHA_GRID, MONOTONE_TOL, _alpha_star_along_last_axis, _error, alpha_star_map
 
-RESULTS = Path(__file__).parent / "results" / "bench_phase_diagrams.md"
 KAPPAS = np.linspace(0.1, 2.1, 401)
 RHOS = np.linspace(0.01, 1, 300)
 SUBSAMPLE = 300  # cells timed in the baseline loop
@@ -41,15 +35,12 @@ def main() -> None:
     rows, total = [], 0.0
     for key, which, tau in FIG3_SETTINGS:
         alpha_star_map(tau, KAPPAS[:2], RHOS[:2], which=which)  # warm-up: kernels are generated on first use
-        start = time.perf_counter()
-        full = alpha_star_map(tau, KAPPAS, RHOS, which=which)
-        ours = time.perf_counter() - start
+        full, ours = timed(lambda: alpha_star_map(tau, KAPPAS, RHOS, which=which))
         total += ours
         idx = rng.choice(KAPPAS.size * RHOS.size, SUBSAMPLE, replace=False)
         cells = [(KAPPAS[i // RHOS.size], RHOS[i % RHOS.size]) for i in idx]
-        start = time.perf_counter()
-        base = baseline_cells(tau, which, cells)
-        base_scaled = (time.perf_counter() - start) * KAPPAS.size * RHOS.size / SUBSAMPLE
+        base, base_s = timed(lambda: baseline_cells(tau, which, cells))
+        base_scaled = base_s * KAPPAS.size * RHOS.size / SUBSAMPLE
         expected = full.reshape(-1)[idx]
         assert np.array_equal(np.isnan(base), np.isnan(expected)) and np.allclose(base, expected, equal_nan=True)
         rows.append((f"({key}) {which.upper()}, τ = {tau:g}", ours, base_scaled, np.isnan(full).mean()))
@@ -62,17 +53,11 @@ def main() -> None:
                  f"{sum(r[2] for r in rows) / total:.0f}x | |")
     table = "\n".join(lines)
     print(table)
-    header = [
-        "# Benchmark: Fig. 3 phase diagrams (401 κ × 300 ρ × 500 α, three maps)", "",
-        f"- date: {datetime.date.today().isoformat()}",
-        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.processor() or 'unknown CPU'}; "
-        f"Python {platform.python_version()}, numpy {np.__version__}; CPU only (no GPU lent in this session)",
-        "- command: `python benchmarks/bench_phase_diagrams.py`",
-        f"- baseline: one α-curve per (κ, ρ) cell in a Python loop, {SUBSAMPLE} random cells timed and scaled "
+    write_results("bench_phase_diagrams", "Benchmark: Fig. 3 phase diagrams (401 κ × 300 ρ × 500 α, three maps)", [
+        f"software: numpy {np.__version__}; CPU only (no GPU lent in this session)",
+        f"baseline: one α-curve per (κ, ρ) cell in a Python loop, {SUBSAMPLE} random cells timed and scaled "
         "to the grid; same α* on those cells",
-        "",
-    ]
-    RESULTS.write_text("\n".join(header) + "\n" + table + "\n")
+    ], table)
 
 
 if __name__ == "__main__":

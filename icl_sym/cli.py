@@ -258,6 +258,8 @@ def figure(
                              "full (the paper's grids, d = 100, 10 draws; meant for a GPU)."),
     output: Path = typer.Option(Path("icl-sym-output"), "--out", "-o", help="Folder for the CSVs and the PNG."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Draws per simulated point (default: the mode's)."),
+    dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions d to simulate, e.g. 50,100 "
+                                       "(default: the mode's)."),
     seed: int = typer.Option(0, "--seed", help="Seed; draw j of every point uses (seed, j)."),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes; 1 runs in this process "
@@ -278,7 +280,12 @@ def figure(
 
     check_choice("figure", name, RECIPES)
     check_choice("--mode", mode, MODES)
-    simulation = None if no_sim else SimOptions.for_mode(mode, draws=draws, seed=seed, device=device)
+    if dims is not None:
+        try:
+            dims = tuple(int(d) for d in dims.split(","))
+        except ValueError:
+            raise ParameterError("--dims", "comma-separated integers such as 50,100", dims) from None
+    simulation = None if no_sim else SimOptions.for_mode(mode, draws=draws, seed=seed, device=device, dims=dims)
     if scheduler is not None and workers is not None:
         raise UsageFailure("give --workers or --scheduler, not both")
     if workers is None:

@@ -274,10 +274,13 @@ class SimOptions:
         check_int("contexts", self.contexts, 2)
 
     @classmethod
-    def for_mode(cls, mode: str, *, draws: int | None = None, seed: int = 0, device: str = "cpu") -> SimOptions:
-        """The options of ``mode`` (quick: d ∈ {8, 16, 32}, 4 draws; full: d = 100, 10 draws), draws overridable."""
+    def for_mode(cls, mode: str, *, draws: int | None = None, seed: int = 0, device: str = "cpu",
+                 dims: tuple[int, ...] | None = None) -> SimOptions:
+        """The options of ``mode`` (quick: d ∈ {8, 16, 32}, 4 draws; full: d = 100, 10 draws), dims and draws
+        overridable."""
         defaults = MODE_SIMULATION[check_choice("--mode", mode, MODES)]
-        return cls(defaults["dims"], defaults["draws"] if draws is None else draws, seed, device, defaults["contexts"])
+        return cls(defaults["dims"] if dims is None else tuple(dims), defaults["draws"] if draws is None else draws,
+                   seed, device, defaults["contexts"])
 
 
 #: Columns identifying a stored row. For Γ*, contexts is 0 (Proposition 1 scores it exactly, no test contexts);

@@ -32,6 +32,14 @@ def test_quick_figure_with_simulations_resumes(capsys, tmp_path):
     assert (tmp_path / "lu2024_fig1_sim.csv").read_text().splitlines() == rows
 
 
+def test_dims_choose_the_simulated_dimensions(capsys, tmp_path):
+    code, out, _ = run(capsys, "lu2024.fig1", "--dims", "4,6", "--draws", "1", "--workers", "1", "--out", str(tmp_path))
+    assert code == 0, out
+    rows = (tmp_path / "lu2024_fig1_sim.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    assert {float(r.split(",")[header.index("d")]) for r in rows[1:]} == {4.0, 6.0}
+
+
 def test_incompatible_result_file_is_one_line(capsys, tmp_path):
     (tmp_path / "lu2024_fig1_sim.csv").write_text("a,b\n1,2\n")
     code, _, err = run(capsys, "lu2024.fig1", "--workers", "1", "--out", str(tmp_path))
@@ -43,6 +51,8 @@ def test_incompatible_result_file_is_one_line(capsys, tmp_path):
     (("lu2024.fig1", "--mode", "fast"), "--mode must be one of quick, full"),
     (("lu2024.fig1", "--device", "tpu"), "device must be"),
     (("lu2024.fig1", "--draws", "0"), "draws must be an integer >= 1"),
+    (("lu2024.fig1", "--dims", "50,x"), "--dims must be comma-separated integers"),
+    (("lu2024.fig1", "--dims", "1,8"), "d must be an integer >= 2"),
     (("lu2024.fig1", "--seed", "-1"), "seed must be an integer >= 0"),
     (("lu2024.fig1", "--workers", "0"), "--workers must be an integer >= 1"),
     (("lu2024.fig1", "--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"), "not both"),

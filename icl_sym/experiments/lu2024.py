@@ -244,9 +244,6 @@ MODE_SIMULATION = {
 #: at their own Fig. 4 point d = 100, α = 6, τ = 1.2, κ = 50 it gives n = 10000, i.e. the pole τ = 1.
 ASSIGNMENT = "random"
 
-#: Elements of the (contexts, ℓ + k, d) token and task-product tensors dMMSE may hold at once: 32 MiB in float64.
-DMMSE_CHUNK_ELEMENTS = 2**22
-
 
 @dataclass(frozen=True)
 class SimOptions:
@@ -383,8 +380,7 @@ def run_task(task: SimTask) -> list[dict]:
         ell, k = round(task.alpha * task.d), round(task.kappa * task.d)
         # The draw's seed is the one its Γ* draw would use, derived from (seed, draw).
         result = simulate_baselines(task.d, task.alpha, task.kappa, task.rho, task.contexts,
-                                    draw_generator(task.seed, task.draw).initial_seed(), device=task.device,
-                                    chunk=max(1, DMMSE_CHUNK_ELEMENTS // ((ell + k) * task.d)))
+                                    draw_generator(task.seed, task.draw).initial_seed(), device=task.device)
         icl, idg = result["dmmse_icl_mean"], result["dmmse_idg_mean"]
         sizes = dict(ell=ell, k=k, n=0)
     theory = {f"theory_{name}": float(fn(task.tau, task.alpha, task.kappa, task.rho, task.theory_lam))

@@ -26,7 +26,7 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 
 from .sampling import Contexts
 
-__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma", "gram_matrix", "gram_flops"]
+__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma", "gram_matrix", "gram_flops", "degree2_monomials"]
 
 #: Solution methods; "auto" picks the cheapest direct one that fits in memory, else CG.
 SOLVERS = ("auto", "primal", "dual", "cg")
@@ -99,7 +99,7 @@ def _primal(x: torch.Tensor, h: torch.Tensor, y: torch.Tensor, shift: float, chu
     return _solve_psd(gram_matrix(x, h, chunk_bytes), rhs, shift).reshape(d, d + 1)
 
 
-def _monomials(v: torch.Tensor) -> torch.Tensor:
+def degree2_monomials(v: torch.Tensor) -> torch.Tensor:
     """The distinct degree-2 monomials v_i v_j (i ≤ j) of each row of ``v``, ordered like ``torch.triu_indices``."""
     n, m = v.shape
     out = torch.empty(n, m * (m + 1) // 2, dtype=v.dtype, device=v.device)
@@ -129,7 +129,7 @@ def gram_matrix(x: torch.Tensor, h: torch.Tensor, chunk_bytes: int = 2**28) -> t
     moments = torch.zeros(mx, mh, dtype=x.dtype, device=x.device)
     step = max(1, chunk_bytes // (8 * (mx + mh)))
     for start in range(0, n, step):
-        moments.addmm_(_monomials(x[start : start + step]).T, _monomials(h[start : start + step]))
+        moments.addmm_(degree2_monomials(x[start : start + step]).T, degree2_monomials(h[start : start + step]))
     # gram[(i, a), (j, b)] = moments[pair(i, j), pair(a, b)], gathered with broadcast indices
     x_position, h_position = _pair_position(d, x.device), _pair_position(d + 1, x.device)
     return moments[x_position[:, None, :, None], h_position[None, :, None, :]].reshape(p, p)

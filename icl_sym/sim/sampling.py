@@ -22,10 +22,10 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 
 __all__ = [
     "ASSIGNMENTS", "SAMPLERS",
-    "Contexts", "Tokens", "TaskPool",
+    "Contexts", "Tokens", "Regressions", "TaskPool",
     "make_generator", "draw_generator", "sphere_tasks", "chi2",
     "pool_sizes", "pretraining_tasks",
-    "sample_tokens", "sample_contexts", "sample_sufficient", "sample",
+    "sample_tokens", "sample_contexts", "sample_sufficient", "sample", "sample_regressions",
 ]
 
 #: How the n pretraining contexts are spread over the k tasks of a pool.
@@ -128,6 +128,25 @@ class Tokens:
         s = (d / ell) * torch.einsum("mi,mid->md", self.y, self.X)
         return Contexts(s, (self.y**2).mean(dim=1), self.x_query, self.y_query, self.w)
 
+    def regressions(self) -> Regressions:
+        """XᵀX and Xᵀy of each context's ℓ examples, with its task."""
+        return Regressions(self.X.transpose(1, 2) @ self.X, torch.einsum("mid,mi->md", self.X, self.y), self.w)
+
+
+@dataclass(frozen=True)
+class Regressions:
+    """A batch of contexts reduced to what a posterior over its task needs: ``gram`` = XᵀX (n, d, d) and
+    ``moment`` = Xᵀy (n, d) of the ℓ examples (the likelihood depends on y only through them and ‖y‖²,
+    which is the same for every task), with the tasks ``w`` (n, d)."""
+
+    gram: torch.Tensor  # (n, d, d)
+    moment: torch.Tensor  # (n, d)
+    w: torch.Tensor  # (n, d)
+
+    def to(self, device: str | torch.device) -> Regressions:
+        """The same statistics on ``device``."""
+        return Regressions(*(t.to(device) for t in (self.gram, self.moment, self.w)))
+
 
 def _check_tasks(tasks: torch.Tensor, ell, rho) -> tuple[int, float]:
     if tasks.ndim != 2:
@@ -189,6 +208,27 @@ def sample_sufficient(tasks: torch.Tensor, ell: int, rho: float, *, generator: t
     x = torch.randn(n, d, **opts) / d**0.5
     y = (x * tasks).sum(dim=1) + rho**0.5 * torch.randn(n, **opts)
     return Contexts(s, y_sq / ell, x, y, tasks)
+
+
+def sample_regressions(tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator) -> Regressions:
+    """Exactly the law of ``sample_tokens(...).regressions()``, from O(d²) variables per context when ℓ ≥ d.
+
+    XᵀX ~ Wishart_d(ℓ, I/d) is drawn by Bartlett's decomposition, XᵀX = L Lᵀ/d with L lower
+    triangular, L_ii² ~ χ²_{ℓ−i} (i = 0, …, d−1) and standard normals below the diagonal; given X,
+    Xᵀε ~ N(0, ρ XᵀX) is √(ρ/d) L z with z ~ N(0, I_d), so Xᵀy = XᵀX w + √(ρ/d) L z. For ℓ < d
+    the Wishart law is singular and the tokens are drawn (cheap there).
+    """
+    ell, rho = _check_tasks(tasks, ell, rho)
+    n, d = tasks.shape
+    if ell < d:
+        return sample_tokens(tasks, ell, rho, generator=generator).regressions()
+    opts = dict(generator=generator, dtype=tasks.dtype, device=tasks.device)
+    factor = torch.randn(n, d, d, **opts).tril(-1)
+    diagonal = torch.stack([chi2(ell - i, n, generator=generator, dtype=tasks.dtype) for i in range(d)], dim=1)
+    factor.diagonal(dim1=1, dim2=2).copy_(diagonal.sqrt())
+    gram = factor @ factor.transpose(1, 2) / d
+    noise = (rho / d) ** 0.5 * (factor @ torch.randn(n, d, 1, **opts))[:, :, 0]
+    return Regressions(gram, (gram @ tasks[:, :, None])[:, :, 0] + noise, tasks)
 
 
 #: The context samplers by name: same signature (tasks, ell, rho, *, generator), same law.

@@ -28,7 +28,7 @@ def test_ridge_error_matches_its_finite_d_expectation_and_approaches_the_formula
     for d, contexts in ((8, 4000), (32, 2000)):
         tokens = sample_tokens(sphere_tasks(contexts, d, generator=make_generator(d)), round(alpha * d), rho,
                                generator=make_generator(d + 1))
-        sim = rho + ((tokens.w - ridge_estimate(tokens, rho)) ** 2).sum(dim=1) / d
+        sim = rho + ((tokens.w - ridge_estimate(tokens.regressions(), rho)) ** 2).sum(dim=1) / d
         gram = tokens.X.transpose(1, 2) @ tokens.X + rho * torch.eye(d, dtype=torch.float64)
         exact = rho * (1 + torch.linalg.inv(gram).diagonal(dim1=1, dim2=2).sum(dim=1) / d)
         diff = sim - exact
@@ -59,8 +59,8 @@ def test_dmmse_is_the_posterior_mean():
     log_lik = -((tokens.y[:, :, None] - tokens.X @ pool.T) ** 2).sum(dim=1) / (2 * 0.05)
     weights = torch.exp(log_lik - log_lik.max(dim=1, keepdim=True).values)
     expected = (weights / weights.sum(dim=1, keepdim=True)) @ pool
-    torch.testing.assert_close(dmmse_estimate(tokens, pool, 0.05), expected)
-    tiny_noise = dmmse_estimate(tokens, pool, 1e-8)
+    torch.testing.assert_close(dmmse_estimate(tokens.regressions(), pool, 0.05), expected)
+    tiny_noise = dmmse_estimate(tokens.regressions(), pool, 1e-8)
     assert torch.isfinite(tiny_noise).all()
     torch.testing.assert_close(tiny_noise, pool[torch.tensor([0, 3])])
 

@@ -9,7 +9,7 @@ from icl_sym.core.validation import ParameterError
 from icl_sym.sim.errors import mc_test_error, predict
 from icl_sym.sim.sampling import (
     SAMPLERS, chi2, draw_generator, make_generator, pool_sizes, pretraining_tasks, sample, sample_contexts,
-    sample_sufficient, sample_tokens, sphere_tasks,
+    sample_regressions, sample_sufficient, sample_tokens, sphere_tasks,
 )
 
 
@@ -132,6 +132,44 @@ def test_sufficient_sampler_has_the_lemma1_moments(ell):
     for name, (samples, mean) in expected.items():
         z = (samples.mean(dim=0) - mean.double()) / (samples.std(dim=0) / n**0.5)
         assert float(z.abs().max()) < 4.5, (name, z)
+
+
+def _regression_statistics(data):
+    """Entries of XᵀX and Xᵀy, their products, and nonlinear functions (eigenvalues, the ridge estimate)."""
+    d = data.moment.shape[1]
+    iu = torch.triu_indices(d, d)
+    gram = data.gram[:, iu[0], iu[1]]
+    b = data.moment
+    ridge = torch.linalg.solve(data.gram + 0.5 * torch.eye(d, dtype=torch.float64), b)
+    return torch.cat([gram, b, gram[:, :, None].mul(b[:, None, :]).flatten(1), (b[:, :, None] * b[:, None, :]).flatten(1),
+                      torch.linalg.eigvalsh(data.gram), ridge, (ridge**2).sum(dim=1, keepdim=True)], dim=1)
+
+
+@pytest.mark.parametrize("ell", [3, 4, 9])
+def test_regression_sampler_agrees_with_tokens(ell):
+    from scipy import stats
+
+    d, n, rho = 3, 60_000, 0.3
+    gen = make_generator(200 + ell)
+    tasks = sphere_tasks(4, d, generator=gen)[torch.randint(4, (n,), generator=gen)]
+    tokens = sample_tokens(tasks, ell, rho, generator=gen).regressions()
+    bartlett = sample_regressions(tasks, ell, rho, generator=gen)
+    z = _two_sample_z(_regression_statistics(tokens), _regression_statistics(bartlett))
+    assert float(z.abs().max()) < 4.5, z
+    smallest = (lambda r: torch.linalg.eigvalsh(r.gram)[:, 0])  # the law of the edge of the Wishart spectrum
+    assert stats.ks_2samp(smallest(tokens).numpy(), smallest(bartlett).numpy()).pvalue > 1e-4
+    # One-sample: E[XᵀX] = (ℓ/d) I and E[Xᵀy] = (ℓ/d) w.
+    mean_gram = bartlett.gram.mean(dim=0)
+    torch.testing.assert_close(mean_gram, ell / d * torch.eye(d, dtype=torch.float64), atol=0.03 * ell / d, rtol=0)
+    torch.testing.assert_close(bartlett.moment.mean(dim=0), ell / d * tasks.mean(dim=0), atol=0.03 * ell / d, rtol=0)
+
+
+def test_regression_sampler_below_d_draws_tokens():
+    tasks = sphere_tasks(5, 6, generator=make_generator(0))
+    drawn = sample_regressions(tasks, 4, 0.1, generator=make_generator(1))
+    expected = sample_tokens(tasks, 4, 0.1, generator=make_generator(1)).regressions()
+    torch.testing.assert_close(drawn.gram, expected.gram, rtol=0, atol=0)
+    assert int(torch.linalg.matrix_rank(drawn.gram[0])) == 4  # rank ℓ < d, as XᵀX must be
 
 
 def test_sufficient_sampler_cost_does_not_grow_with_ell():

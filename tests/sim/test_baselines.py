@@ -77,3 +77,13 @@ def test_dmmse_is_the_posterior_mean():
 def test_bad_input(args, message):
     with pytest.raises(ParameterError, match=message):
         simulate_baselines(*args)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_gives_the_cpu_result():
+    cpu = simulate_baselines(8, 2.0, 0.5, 0.1, contexts=50, seed=3)
+    cuda = simulate_baselines(8, 2.0, 0.5, 0.1, contexts=50, seed=3, device="cuda")
+    assert cuda["device"].startswith("cuda")
+    for key in ("ridge_icl_mean", "ridge_idg_mean", "dmmse_icl_mean", "dmmse_idg_mean"):
+        assert cuda[key] == pytest.approx(cpu[key], rel=1e-9), key

@@ -58,8 +58,8 @@ def ridge_gamma(
 ) -> torch.Tensor:
     """Γ* (d × (d+1)) for the pretraining ``contexts`` with ridge λ in the (n/d)λ convention (note §3.3).
 
-    ``chunk_bytes`` bounds the feature block of the primal Gram accumulation; ``tol`` (relative
-    residual of the normal equations) and ``max_iter`` apply to CG, which raises
+    ``chunk_bytes`` bounds the monomial block of the primal Gram and the kernel block of the dual;
+    ``tol`` (relative residual of the normal equations) and ``max_iter`` apply to CG, which raises
     :class:`SolverError` if it has not converged.
     """
     lam = float(check_array("lam", lam, Range(0)))
@@ -71,7 +71,7 @@ def ridge_gamma(
     if method == "primal":
         return _primal(x, h, y, shift, check_int("chunk_bytes", chunk_bytes, 1))
     if method == "dual":
-        return _dual(x, h, y, shift)
+        return _dual(x, h, y, shift, check_int("chunk_bytes", chunk_bytes, 1))
     if lam == 0 and n < d * (d + 1):
         raise ParameterError("solver", "'primal', 'dual' or 'auto' when lam = 0 and n < d(d+1): "
                              "CG does not return the minimum-norm solution", solver)
@@ -140,9 +140,13 @@ def gram_flops(n: int, d: int) -> int:
     return 2 * n * (d * (d + 1) // 2) * ((d + 1) * (d + 2) // 2)
 
 
-def _dual(x: torch.Tensor, h: torch.Tensor, y: torch.Tensor, shift: float) -> torch.Tensor:
+def _dual(x: torch.Tensor, h: torch.Tensor, y: torch.Tensor, shift: float, chunk_bytes: int) -> torch.Tensor:
+    n = x.shape[0]
     kernel = x @ x.T
-    kernel.mul_(h @ h.T)  # ⟨x_μ ⊗ h_μ, x_ν ⊗ h_ν⟩ = ⟨x_μ, x_ν⟩⟨h_μ, h_ν⟩
+    # ⟨x_μ ⊗ h_μ, x_ν ⊗ h_ν⟩ = ⟨x_μ, x_ν⟩⟨h_μ, h_ν⟩, multiplied in row blocks: no second n × n matrix
+    step = max(1, chunk_bytes // (8 * n))
+    for start in range(0, n, step):
+        kernel[start : start + step].mul_(h[start : start + step] @ h.T)
     coef = _solve_psd(kernel, y, shift)
     return x.T @ (coef[:, None] * h)
 

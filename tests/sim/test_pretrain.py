@@ -28,10 +28,11 @@ def test_primal_dual_and_cg_agree(d, tau, lam):
     assert _relative(ridge_gamma(ctx, lam, solver="cg", tol=1e-13), primal) < 1e-8
 
 
-def test_primal_in_small_chunks_is_the_same():
-    ctx = _contexts(6, 2.0)
-    one_chunk = ridge_gamma(ctx, 0.3, solver="primal")
-    torch.testing.assert_close(ridge_gamma(ctx, 0.3, solver="primal", chunk_bytes=8 * 42 * 5), one_chunk,
+@pytest.mark.parametrize("solver, tau", [("primal", 2.0), ("dual", 0.5)])
+def test_small_chunks_give_the_same_gamma(solver, tau):
+    ctx = _contexts(6, tau)
+    one_chunk = ridge_gamma(ctx, 0.3, solver=solver)
+    torch.testing.assert_close(ridge_gamma(ctx, 0.3, solver=solver, chunk_bytes=8 * 42 * 5), one_chunk,
                                rtol=1e-12, atol=0)
 
 

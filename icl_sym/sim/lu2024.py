@@ -66,8 +66,8 @@ def simulate_errors(
     every context has its own fresh task, so the IDG test law is the ICL one and IDG = ICL.
     The draws are numbers ``first_draw``, ..., ``first_draw + draws - 1``; draw j uses the
     generator of (seed, j): results are reproducible and draw j does not depend on which
-    other draws a call makes (a sweep can store and resume draw by draw). Tasks and contexts are sampled on the CPU (the same numbers for
-    every device); Γ* is solved and scored on ``device``.
+    other draws a call makes (a sweep can store and resume draw by draw). Tasks and contexts
+    are sampled on the CPU (the same numbers for every device); Γ* is solved and scored on ``device``.
 
     Returns a dict with the per-draw lists ``icl``, ``idg``, their means and sample
     standard deviations (``None`` for one draw), the parameters, the derived sizes
@@ -106,7 +106,7 @@ def simulate_errors(
     return dict(
         icl_mean=statistics.fmean(icl), icl_std=std(icl), idg_mean=statistics.fmean(idg), idg_std=std(idg),
         icl=icl, idg=idg, d=d, alpha=alpha, kappa=kappa, tau=tau, rho=rho, lam=lam, draws=draws,
-        first_draw=first_draw, seed=seed, device=str(dev), sampler=sampler, assignment=assignment, solver=solver, ell=ell, k=k, n=n,
-        seconds=time.perf_counter() - start,
+        first_draw=first_draw, seed=seed, device=str(dev), sampler=sampler, assignment=assignment, solver=solver,
+        ell=ell, k=k, n=n, seconds=time.perf_counter() - start,
     )
 

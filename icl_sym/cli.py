@@ -1,12 +1,15 @@
-"""The ``icl-sym`` command line: derive, check, export, eval, demo.
+"""The ``icl-sym`` command line: theories, derive, check, export, curves, eval, simulate, figure, demo.
 
-Bad input (unknown names, formats or parameters, values outside a domain)
+Parsing and printing only: every command works on what the installed theories declare
+(:mod:`icl_sym.core.registry`), and names no paper. Bad input (unknown names, formats or parameters, values outside a domain)
 prints one line ``error: ...`` to stderr and exits with code 2; a failed
 verification exits with code 1.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Optional
@@ -19,11 +22,26 @@ from rich.table import Table
 from icl_sym.core.export import FORMATS, ExportError
 from icl_sym.core.implicit import ImplicitFormula
 from icl_sym.core.registry import REGISTRY, UnknownNameError
-from icl_sym.core.validation import ParameterError
+from icl_sym.core.theory import Parameter
+from icl_sym.core.validation import ParameterError, Range
 from icl_sym.files import write_atomically
 
 app = typer.Typer(help="icl-sym: derive, verify, evaluate and export the theory of in-context learning.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from icl_sym import __version__
+
+        print(f"icl-sym {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """icl-sym: derive, verify, evaluate and export the theory of in-context learning."""
 derive_app = typer.Typer(help="List and step through derivations.", no_args_is_help=True)
 app.add_typer(derive_app, name="derive")
 
@@ -38,9 +56,18 @@ class UsageFailure(Exception):
 
 
 def _registry():
-    import icl_sym.theories  # noqa: F401  (registers every theory)
-
     return REGISTRY
+
+
+@app.command()
+def theories() -> None:
+    """List the installed theories and what each offers."""
+    table = Table("theory", "title", "derivations", "formulas", "curves", "simulate", "figures")
+    for t in REGISTRY.theories():
+        table.add_row(t.name, escape(t.title), str(len(t.derivation_names())), str(len(t.formula_names())),
+                      str(len(t.curve_names())), "yes" if t.simulation is not None else "-",
+                      ", ".join(n.split(".", 1)[1] for n in sorted(t.figures)) or "-")
+    out.print(table)
 
 
 @derive_app.command("list")
@@ -48,6 +75,7 @@ def derive_list() -> None:
     """List every registered derivation."""
     reg = _registry()
     table = Table("name", "title", "steps", "source")
+    table.columns[0].no_wrap = True
     for name in reg.derivation_names():
         d = reg.get_derivation(name)
         table.add_row(name, escape(d.title), str(len(d)), escape(d.provenance.where))
@@ -107,11 +135,22 @@ def check(name: Optional[str] = typer.Argument(None, help="A derivation name or 
                               f"{o.result.seconds:.2f}")
             failures += len(report.failed)
     out.print(table)
+    for theory in REGISTRY.theories():
+        if theory.errata and (name is None or name == theory.name):
+            _print_errata(theory)
     total = len(table.rows)
     if failures:
         out.print(f"[red]{failures} of {total} checks failed[/red]")
         raise typer.Exit(1)
     out.print(f"[green]all {total} checks verified[/green]")
+
+
+def _print_errata(theory) -> None:
+    table = Table("erratum", "where", "printed", "corrected", "evidence", "checked by", title=f"{theory.name}: errata")
+    for e in theory.errata:
+        table.add_row(e.key, escape(e.where), escape(e.printed), escape(e.corrected), escape(e.evidence),
+                      escape(e.check or "-"))
+    out.print(table)
 
 
 @app.command()
@@ -144,6 +183,38 @@ def export(
         out.print(f"wrote {output}")
 
 
+@app.command()
+def curves(paper: Optional[str] = typer.Argument(None, help="Only this theory's curves.")) -> None:
+    """List the numeric curves of the installed theories, with their parameters and domains."""
+    names = REGISTRY.theory(paper).curve_names() if paper else REGISTRY.curve_names()
+    table = Table("curve", "parameters", "what", "source")
+    table.columns[0].no_wrap = True
+    for n in names:
+        c = REGISTRY.get_curve(n)
+        table.add_row(n, escape("; ".join(f"{p.name} {p.describe()}" for p in c.params)), escape(c.description),
+                      escape(c.provenance.where))
+    out.print(table)
+
+
+def _assignments(items: list[str] | None) -> dict[str, str]:
+    values = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise UsageFailure(f"parameter assignment must look like NAME=VALUE; got {item!r}")
+        values[key] = raw
+    return values
+
+
+def _check_names(name: str, expected: list[str], given: dict, required: list[str]) -> None:
+    unknown = sorted(set(given) - set(expected))
+    missing = [p for p in required if p not in given]
+    if unknown or missing:
+        raise UsageFailure(f"{name} takes parameters {', '.join(expected)}"
+                           + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                           + (f"; missing: {', '.join(missing)}" if missing else ""))
+
+
 @app.command("eval")
 def evaluate(
     name: str,
@@ -151,46 +222,49 @@ def evaluate(
     backend: str = typer.Option("mpmath", "--backend", help="numpy, torch or mpmath."),
     digits: int = typer.Option(30, "--digits", help="mpmath precision in decimal digits."),
 ) -> None:
-    """Evaluate a scalar formula at given parameter values."""
-    import math
-
+    """Evaluate a scalar formula or a theory's curve at given parameter values."""
     import mpmath
 
     from icl_sym.core.numeric import BACKENDS
-    from icl_sym.core.validation import check_array, check_choice
+    from icl_sym.core.validation import check_choice
 
     check_choice("--backend", backend, BACKENDS)
-    formula = _registry().get_formula(name)
+    texts = _assignments(assignments)
+    if name in REGISTRY.curve_names():
+        curve = REGISTRY.get_curve(name)
+        _check_names(name, [p.name for p in curve.params], texts, [p.name for p in curve.params if p.required])
+        values = {p.name: p.parse(texts[p.name]) for p in curve.params if p.name in texts}
+        if backend not in curve.backends:
+            raise UsageFailure(f"{name} evaluates with {', '.join(curve.backends)}; got --backend {backend}")
+        if backend == "mpmath":
+            with mpmath.workdps(digits):
+                # Decimal text straight to mpf: the digits given are the digits used.
+                result = curve(**{k: mpmath.mpf(texts[k]) if isinstance(v, float) else v for k, v in values.items()})
+                print(mpmath.nstr(result, digits))
+        elif backend == "torch":
+            import torch
+
+            print(repr(float(curve(**{k: torch.tensor(v, dtype=torch.float64) if isinstance(v, float) else v
+                                       for k, v in values.items()}))))
+        else:
+            print(repr(float(curve(**values))))
+        return
+    formula = REGISTRY.get_formula(name)
     if getattr(formula, "has_matrix_params", False):
         raise UsageFailure(f"{name} takes matrix arguments; evaluate it from Python "
                            f"(icl_sym.core.registry.REGISTRY.get_formula({name!r}).numeric())")
-    values = {}
-    for item in assignments or []:
-        key, sep, raw = item.partition("=")
-        if not sep:
-            raise UsageFailure(f"parameter assignment must look like NAME=VALUE; got {item!r}")
-        try:
-            values[key] = float(raw)
-        except ValueError:
-            raise ParameterError(key, "a real number", raw) from None
     expected = [p.name for p in formula.params]
-    unknown = sorted(set(values) - set(expected))
-    missing = [p for p in expected if p not in values]
-    if unknown or missing:
-        raise UsageFailure(f"{name} takes parameters {', '.join(expected)}"
-                           + (f"; unknown: {', '.join(unknown)}" if unknown else "")
-                           + (f"; missing: {', '.join(missing)}" if missing else ""))
+    _check_names(name, expected, texts, expected)
+    values = {}
     for p in formula.params:
-        if p.domain is not None:
-            check_array(p.name, values[p.name], p.domain)
-        elif math.isnan(values[p.name]):
-            raise ParameterError(p.name, "a real number", values[p.name])
+        values[p.name] = Parameter(p.name, p.description, p.domain if p.domain is not None else Range()).parse(
+            texts[p.name])
     args = [values[p] for p in expected]
     if isinstance(formula, ImplicitFormula):  # solved by its own (exported) float64 code
         print(repr(formula.evaluate(**values)))
     elif backend == "mpmath":
         with mpmath.workdps(digits):
-            result = formula.numeric("mpmath")(*(mpmath.mpf(a) for a in args))
+            result = formula.numeric("mpmath")(*(mpmath.mpf(texts[p]) for p in expected))
             print(mpmath.nstr(result, digits))
     elif backend == "torch":
         import torch
@@ -205,57 +279,80 @@ def demo(
     output: Path = typer.Option(Path("icl-sym-output"), "--out", "-o", help="Folder for the figure and report."),
     seed: int = typer.Option(0, "--seed", help="Seed of every random draw."),
 ) -> None:
-    """Derive and verify Proposition 1, evaluate it against Monte Carlo, write a figure and a report."""
+    """Derive and verify a theory's chain of results, check it against Monte Carlo, write a figure and a report."""
     from icl_sym.demo import run_demo
 
     report = run_demo(output, seed=seed, console=out)
     out.print(f"\nfigure: {report.figure}\nreport: {report.report}")
 
 
-@app.command()
-def simulate(
-    paper: str = typer.Argument(..., help="The paper whose protocol to run: lu2024."),
-    d: int = typer.Option(..., "--d", help="Token dimension (>= 2)."),
-    alpha: float = typer.Option(..., "--alpha", help="Context length over d (ell = round(alpha d) >= 2)."),
-    kappa: float = typer.Option(..., "--kappa", help="Task diversity k/d (> 0, or inf)."),
-    tau: float = typer.Option(..., "--tau", help="Pretraining contexts over d^2 (> 0)."),
-    rho: float = typer.Option(..., "--rho", help="Label-noise variance (>= 0)."),
-    lam: float = typer.Option(..., "--lam", help="Ridge, (n/d) lam convention (>= 0)."),
-    draws: int = typer.Option(1, "--draws", help="Independent draws (>= 1)."),
-    seed: int = typer.Option(0, "--seed", help="Seed; draw j uses (seed, j)."),
-    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
-    sampler: str = typer.Option("sufficient", "--sampler", help="direct or sufficient."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-) -> None:
-    """Finite-d simulation of the pretrained linear attention: ICL and IDG errors of Gamma*."""
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors raised as one-line usage failures."""
+
+    def error(self, message: str):
+        raise UsageFailure(f"{self.prog}: {message}")
+
+
+def _simulation_parser(paper: str, simulation) -> _Parser:
+    parser = _Parser(prog=f"icl-sym simulate {paper}", add_help=False,
+                     description=simulation.description + ". Parameters as --NAME VALUE or NAME=VALUE.")
+    for p in simulation.params:
+        default = "" if p.required else f" (default: {p.default})"
+        parser.add_argument(f"--{p.name}", dest=p.name, metavar="VALUE", required=p.required,
+                            help=f"{p.description}; {p.describe()}{default}")
+    parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+    parser.add_argument("-h", "--help", action="store_true", help="Show this message and exit.")
+    return parser
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True,
+                               "help_option_names": []})
+def simulate(ctx: typer.Context, paper: Optional[str] = typer.Argument(None, help="The theory whose simulation "
+                                                                     "to run.")) -> None:
+    """Run a theory's finite-size simulation: PAPER --NAME VALUE ... [--json] (PAPER --help lists them)."""
     import json
     import math
 
     from icl_sym.core.validation import check_choice
-    from icl_sym.sim.lu2024 import simulate_errors
 
-    check_choice("paper", paper, ["lu2024"])
-    result = simulate_errors(d, alpha, kappa, tau, rho, lam, draws, seed, device=device, sampler=sampler)
+    available = [t.name for t in REGISTRY.theories() if t.simulation is not None]
+    if paper in (None, "-h", "--help"):
+        out.print("Usage: icl-sym simulate PAPER [--NAME VALUE | NAME=VALUE ...] [--json]\n"
+                  f"Theories with a simulation: {', '.join(available) or 'none'}; "
+                  "`icl-sym simulate PAPER --help` lists PAPER's parameters.", highlight=False)
+        return
+    check_choice("paper", paper, available)
+    simulation = REGISTRY.theory(paper).simulation
+    parser = _simulation_parser(paper, simulation)
+    args = [a for item in ctx.args for a in
+            ((f"--{item.partition('=')[0]}", item.partition("=")[2]) if "=" in item and not item.startswith("-")
+             else (item,))]
+    if "-h" in args or "--help" in args:
+        print(parser.format_help())
+        return
+    options = vars(parser.parse_args(args))
+    as_json = options.pop("json")
+    options.pop("help")
+    params = {p.name: p for p in simulation.params}
+    result = simulation(**{k: params[k].parse(v) for k, v in options.items() if v is not None})
     if as_json:
-        # Standard JSON has no infinity: kappa = inf is written as the string "inf".
+        # Standard JSON has no infinity: an infinite parameter is written as the string "inf".
         print(json.dumps({k: "inf" if isinstance(v, float) and math.isinf(v) else v for k, v in result.items()},
                          allow_nan=False))
         return
     table = Table("quantity", "mean", "std over draws")
-    for key in ("icl", "idg"):
+    for key in simulation.quantities:
         spread = result[f"{key}_std"]
         table.add_row(key.upper(), f"{result[f'{key}_mean']:.6g}", "-" if spread is None else f"{spread:.3g}")
-    out.print(f"lu2024: d={d}, ell={result['ell']}, k={result['k']}, n={result['n']}, "
-              f"kappa={kappa:g}, tau={tau:g}, rho={rho:g}, lam={lam:g}, {draws} draw(s), "
-              f"{result['seconds']:.2f} s on {result['device']}", highlight=False)
+    out.print(simulation.describe(result), highlight=False)
     out.print(table)
 
 
 @app.command()
 def figure(
-    name: str = typer.Argument(..., help="lu2024.fig1, lu2024.fig2, lu2024.fig3 (theory only) or lu2024.fig4."),
-    mode: str = typer.Option("quick", "--mode", help="quick (d = 8, 16, 32; 4 draws; minutes on a CPU) or "
-                             "full (the paper's grids, d = 100, 10 draws; meant for a GPU)."),
+    name: str = typer.Argument(..., help="PAPER.FIGURE, e.g. lu2024.fig1 (icl-sym theories lists them)."),
+    mode: str = typer.Option("quick", "--mode", help="quick (small d, few draws; minutes on a CPU) or "
+                             "full (the paper's grids and sizes; meant for a GPU)."),
     output: Path = typer.Option(Path("icl-sym-output"), "--out", "-o", help="Folder for the CSVs and the PNG."),
     draws: Optional[int] = typer.Option(None, "--draws", help="Draws per simulated point (default: the mode's)."),
     dims: Optional[str] = typer.Option(None, "--dims", help="Comma-separated dimensions d to simulate, e.g. 50,100 "
@@ -268,51 +365,36 @@ def figure(
                                             "this address (e.g. tcp://host:8786); needs the dask extra."),
     no_sim: bool = typer.Option(False, "--no-sim", help="Theory curves only."),
 ) -> None:
-    """Reproduce a figure of Lu et al. (2025): theory curves, simulations (mean ± std over draws) and their
-    convergence in 1/d. Every simulated draw is stored as it finishes; a rerun resumes."""
-    import contextlib
-    import os
-
+    """Reproduce a paper's figure: theory curves, simulations (mean ± std over draws) and their convergence
+    in 1/d. Every simulated draw is stored as it finishes; a rerun resumes."""
     from icl_sym.core.validation import check_choice, check_int
-    from icl_sym.experiments.lu2024 import MODES, RECIPES, SimOptions, convergence, make_figure
+    from icl_sym.experiments.figure import MODES, SimOptions, convergence, draw_figure, simulation_tasks
     from icl_sym.experiments.store import IncompatibleStoreError
-    from icl_sym.experiments.sweep import local_executor
+    from icl_sym.experiments.sweep import default_workers, open_executor
 
-    check_choice("figure", name, RECIPES)
+    check_choice("figure", name, REGISTRY.figure_names())
     check_choice("--mode", mode, MODES)
+    recipe = REGISTRY.get_figure(name)
     if dims is not None:
         try:
             dims = tuple(int(d) for d in dims.split(","))
         except ValueError:
             raise ParameterError("--dims", "comma-separated integers such as 50,100", dims) from None
-    simulation = None if no_sim else SimOptions.for_mode(mode, draws=draws, seed=seed, device=device, dims=dims)
-    if scheduler is not None and workers is not None:
-        raise UsageFailure("give --workers or --scheduler, not both")
-    if workers is None:
-        # A process per core on a CPU; one on a GPU, where more processes would share the one device.
-        workers = (os.cpu_count() or 1) if device == "cpu" else 1
-    check_int("--workers", workers, 1)
-    with contextlib.ExitStack() as stack:
-        executor = None
-        if simulation is not None and scheduler is not None:
-            try:
-                from dask.distributed import Client
-            except ImportError:
-                raise UsageFailure("--scheduler needs Dask: pip install 'icl-sym[dask]'") from None
-            executor = stack.enter_context(stack.enter_context(Client(scheduler)).get_executor())
-        elif simulation is not None:
-            executor = local_executor(workers)
-            if executor is not None:
-                stack.enter_context(executor)
-        if simulation is not None:
-            d = max(simulation.dims)
-            where = f"Dask scheduler {scheduler}" if scheduler else f"{workers} worker(s)"
+    if workers is not None:
+        check_int("--workers", workers, 1)
+    simulation = None if no_sim else SimOptions.for_mode(mode, draws=draws, seed=seed, device=device, dims=dims,
+                                                         defaults=recipe.simulation)
+    data = recipe.build(mode)
+    simulated = simulation is not None and bool(simulation_tasks(data, simulation))
+    with open_executor(workers, scheduler, device) if simulated else contextlib.nullcontext() as executor:
+        if simulated:
+            where = f"Dask scheduler {scheduler}" if scheduler else f"{workers or default_workers(device)} worker(s)"
+            extra = f"; {recipe.resources(simulation)}" if recipe.resources else ""
             out.print(f"{name} ({mode}): d = {', '.join(map(str, simulation.dims))}; {simulation.draws} draws per "
-                      f"point; seed {seed}; {device}; {where}; the Γ* solve holds up to "
-                      f"{8 * (d * (d + 1)) ** 2 / 1e9:.2g} GB per worker at d = {d}", highlight=False)
+                      f"point; seed {seed}; {device}; {where}{extra}", highlight=False)
         with out.status(f"{name}: computing...") as status:
             try:
-                run = make_figure(name, mode, output, simulation=simulation, executor=executor,
+                run = draw_figure(data, output, simulation=simulation if simulated else None, executor=executor,
                                   progress=lambda done, total: status.update(f"{name}: {done}/{total} draws"))
             except IncompatibleStoreError as exc:
                 raise UsageFailure(str(exc)) from None
@@ -343,7 +425,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         # Usage errors of click (typer bundles its own copy, so match by interface, not class).
         if callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int):
-            print(f"error: {exc.format_message()}", file=sys.stderr)
+            message = exc.format_message()
+            if message:  # empty when the help was printed instead (icl-sym with no command)
+                print(f"error: {message}", file=sys.stderr)
             sys.exit(exc.exit_code)
         raise
     sys.exit(code if isinstance(code, int) else 0)

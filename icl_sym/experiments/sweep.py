@@ -12,16 +12,17 @@ the ``concurrent.futures.Executor`` interface, e.g. a Dask ``Client(...).get_exe
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from typing import Callable, Mapping, Protocol, Sequence, TypeVar
+from typing import Callable, Iterator, Mapping, Protocol, Sequence, TypeVar
 
-from icl_sym.core.validation import check_int
+from icl_sym.core.validation import ParameterError, check_int
 
 from .store import ResultStore
 
-__all__ = ["Task", "pending", "run_sweep", "local_executor"]
+__all__ = ["Task", "pending", "run_sweep", "local_executor", "default_workers", "open_executor"]
 
 
 class Task(Protocol):
@@ -99,3 +100,30 @@ def local_executor(workers: int) -> Executor | None:
     threads = max(1, (os.cpu_count() or 1) // workers)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_limit_threads, initargs=(threads,))
+
+
+def default_workers(device: str) -> int:
+    """A process per core on a CPU; one on a GPU, where more processes would share the one device."""
+    return (os.cpu_count() or 1) if device == "cpu" else 1
+
+
+@contextlib.contextmanager
+def open_executor(workers: int | None = None, scheduler: str | None = None, device: str = "cpu"
+                  ) -> Iterator[Executor | None]:
+    """The executor of a sweep, closed on exit: a Dask cluster's at ``scheduler`` (needs the dask extra),
+    else :func:`local_executor` with ``workers`` (default :func:`default_workers`); ``None`` runs in-process."""
+    if scheduler is not None and workers is not None:
+        raise ParameterError("workers", "omitted when a scheduler is given (give one of them)", workers)
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise ParameterError("scheduler", "usable with Dask installed: pip install 'icl-sym[dask]'",
+                                     scheduler) from None
+            yield stack.enter_context(stack.enter_context(Client(scheduler)).get_executor())
+            return
+        executor = local_executor(default_workers(device) if workers is None else workers)
+        if executor is not None:
+            stack.enter_context(executor)
+        yield executor

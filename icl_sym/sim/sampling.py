@@ -1,4 +1,4 @@
-"""Samplers for in-context linear regression (Lu et al. 2025, §"Setup"; note lu2024.md §3.1, §7.2–7.3), in PyTorch.
+"""Samplers for in-context linear regression (the setting of Lu et al. 2025, Section 2), in PyTorch.
 
 Device, dtype and the random generator are explicit arguments: nothing global,
 every draw reproducible from its seed.
@@ -21,15 +21,12 @@ import torch
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 
 __all__ = [
-    "ASSIGNMENTS", "SAMPLERS",
-    "Contexts", "Tokens", "Regressions", "TaskPool",
+    "SAMPLERS",
+    "Contexts", "Tokens", "Regressions",
     "make_generator", "draw_generator", "sphere_tasks", "chi2",
-    "pool_sizes", "pretraining_tasks",
+    "context_length",
     "sample_tokens", "sample_contexts", "sample_sufficient", "sample", "sample_regressions",
 ]
-
-#: How the n pretraining contexts are spread over the k tasks of a pool.
-ASSIGNMENTS = ("equal", "random")
 
 
 def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
@@ -47,6 +44,16 @@ def draw_generator(seed: int, draw: int, device: str | torch.device = "cpu") -> 
     """
     pair = (check_int("seed", seed, 0), check_int("draw", draw, 0))
     return make_generator(int(np.random.SeedSequence(pair).generate_state(1, np.uint64)[0]), device)
+
+
+def context_length(d, alpha, minimum: int) -> tuple[int, float, int]:
+    """Validated (d, α, ℓ = round(αd)) with d ≥ 2 and ℓ ≥ ``minimum``."""
+    d = check_int("d", d, 2)
+    alpha = float(check_array("alpha", alpha, Range(0, low_open=True)))
+    ell = round(alpha * d)
+    if ell < minimum:
+        raise ParameterError("alpha", f"large enough for ell = round(alpha*d) >= {minimum} (d = {d})", alpha)
+    return d, alpha, ell
 
 
 def sphere_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
@@ -238,76 +245,3 @@ SAMPLERS = {"direct": sample_contexts, "sufficient": sample_sufficient}
 def sample(method: str, tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator) -> Contexts:
     """Contexts for ``tasks`` from the sampler named ``method`` (one of :data:`SAMPLERS`)."""
     return SAMPLERS[check_choice("sampler", method, SAMPLERS)](tasks, ell, rho, generator=generator)
-
-
-@dataclass(frozen=True)
-class TaskPool:
-    """The pretraining tasks and which one each context uses (note §3.1, §7.2).
-
-    ``tasks`` holds the k tasks of a finite pool, or, for κ = ∞, one fresh task
-    per context (then ``finite`` is False); context μ uses ``tasks[index[μ]]``.
-    """
-
-    tasks: torch.Tensor  # (k, d)
-    index: torch.Tensor  # (n,) int64
-    finite: bool
-
-    @property
-    def k(self) -> int:
-        """Number of distinct tasks."""
-        return self.tasks.shape[0]
-
-    @property
-    def n(self) -> int:
-        """Number of pretraining contexts."""
-        return self.index.numel()
-
-    def context_tasks(self) -> torch.Tensor:
-        """The task of every context, shape (n, d)."""
-        return self.tasks[self.index]
-
-    def moments(self) -> tuple[torch.Tensor, torch.Tensor]:
-        """Empirical mean μ̂ (d,) and second moment R̂ (d, d) of the k tasks: the IDG test law (note §4.2)."""
-        return self.tasks.mean(dim=0), self.tasks.T @ self.tasks / self.k
-
-
-def pool_sizes(d: int, kappa: float, tau: float, assignment: str = "equal") -> tuple[int, int]:
-    """(k, n): the number of tasks and of pretraining contexts for (d, κ, τ).
-
-    Finite κ: k = round(κd). ``"equal"`` (the authors' protocol) uses every task
-    round(τd²/k) times, n = round(τd²/k)·k; ``"random"`` draws the task of each of
-    n = round(τd²) contexts uniformly from the pool. κ = ∞: k = n = round(τd²).
-    More tasks than contexts is an error.
-    """
-    d = check_int("d", d, 1)
-    kappa = float(check_array("kappa", kappa, Range(0, low_open=True, allow_inf=True)))
-    tau = float(check_array("tau", tau, Range(0, low_open=True)))
-    check_choice("assignment", assignment, ASSIGNMENTS)
-    n_target = tau * d * d
-    if round(n_target) < 1:
-        raise ParameterError("tau", f"large enough for n = round(tau*d^2) >= 1 context (d = {d})", tau)
-    if math.isinf(kappa):
-        return round(n_target), round(n_target)
-    k = round(kappa * d)
-    if k < 1:
-        raise ParameterError("kappa", f"large enough for k = round(kappa*d) >= 1 task (d = {d})", kappa)
-    n = round(n_target / k) * k if assignment == "equal" else round(n_target)
-    if n < k:
-        raise ParameterError("kappa", f"at most about tau*d = {tau * d:g}: k = round(kappa*d) = {k} tasks, "
-                             f"more than the round(tau*d^2) = {round(n_target)} contexts", kappa)
-    return k, n
-
-
-def pretraining_tasks(
-    d: int, kappa: float, tau: float, *, generator: torch.Generator, assignment: str = "equal"
-) -> TaskPool:
-    """Draw the pretraining task pool for (d, κ, τ) on the sphere of radius √d (sizes: :func:`pool_sizes`)."""
-    k, n = pool_sizes(d, kappa, tau, assignment)
-    tasks = sphere_tasks(k, d, generator=generator)
-    if math.isinf(kappa):
-        index = torch.arange(n, device=generator.device)
-    elif assignment == "equal":
-        index = torch.arange(k, device=generator.device).repeat_interleave(n // k)
-    else:
-        index = torch.randint(k, (n,), generator=generator, device=generator.device)
-    return TaskPool(tasks, index, not math.isinf(kappa))

@@ -1,3 +1,2 @@
-"""One package per paper; importing this package registers every theory."""
-
-from . import lu2024  # noqa: F401
+"""One package per paper. Theories are found through the ``icl_sym.theories`` entry-point group
+(see :mod:`icl_sym.core.registry`), never imported by name here."""

@@ -13,6 +13,8 @@ import sympy as sp
 
 from icl_sym.core.validation import ParameterError
 from icl_sym.theories.lu2024 import asymptotics as A
+from icl_sym.theories.lu2024 import forms as F
+from icl_sym.theories.lu2024 import reference as Ref
 
 INF = math.inf
 
@@ -59,7 +61,7 @@ def relative_errors(points: np.ndarray) -> np.ndarray:
     fast = [f(*points) for f in (A.epsilon, A.e_icl, A.e_idg, A.g_task)]
     errors = []
     for i in range(points.shape[1]):
-        ref = A.reference(*points[:, i], dps=50)
+        ref = Ref.reference(*points[:, i], dps=50)
         if mpmath.isinf(ref.e_icl):  # the pole: exact infinities on both paths
             assert math.isinf(fast[1][i]) and math.isinf(fast[2][i]) and fast[0][i] == 0
             assert fast[3][i] == float(ref.g_task)
@@ -111,13 +113,13 @@ def test_section_9_5_plain_evaluations():
 
 # ----------------------------------------------------------------- symbolic layer
 def test_every_stable_rewrite_is_an_identity():
-    residuals = A.verify_identities()
+    residuals = F.verify_identities()
     assert residuals and all(r == 0 for r in residuals.values()), {k: r for k, r in residuals.items() if r != 0}
 
 
 def test_quartic_vanishes_at_the_solution():
     """The quartic of Section 5.1(b) (not the notebook's, Section 10) holds at the solved eps."""
-    quartic = sp.lambdify((A.q, A.eps, A.tau, A.lam, A.kappa), A.QUARTIC, "numpy")
+    quartic = sp.lambdify((F.q, F.eps, F.tau, F.lam, F.kappa), F.QUARTIC, "numpy")
     for tau, alpha, kappa, rho, lam in [(2, 2, 1, 0.1, 0.5), (0.7, 2, 0.5, 0.1, 0.3), (0.3, 40, 3.0, 1.0, 1e-3)]:
         q, eps = (1 + rho) / alpha, A.epsilon(tau, alpha, kappa, rho, lam)
         scale = kappa * eps**4  # the size of each term of the quartic at the root
@@ -125,8 +127,8 @@ def test_quartic_vanishes_at_the_solution():
 
 
 def test_substitute_stieltjes_gives_the_closed_form():
-    expr = A.substitute_stieltjes(A.M * A.NU)
-    value = float(expr.subs({A.q: 0.3, A.eps: 0.2, A.kappa: 2.0}))
+    expr = F.substitute_stieltjes(F.M * F.NU)
+    value = float(expr.subs({F.q: 0.3, F.eps: 0.2, F.kappa: 2.0}))
     assert value == pytest.approx(0.5 * A.stieltjes_mp(0.5, 2.0), rel=1e-14)
 
 
@@ -149,12 +151,12 @@ def closed_forms_mp(tau, alpha, kappa, rho):
     """Section 5.4 closed forms at the current mp.dps (m*, mu* from the Herglotz reference)."""
     tau, alpha, kappa, rho = (mpmath.mpf(v) for v in (tau, alpha, kappa, rho))
     q = (1 + rho) / alpha
-    m_star = A.MARCHENKO_PASTUR.evaluate_mp(q, kappa)
-    mu_star = q * A.MARCHENKO_PASTUR.evaluate_mp(q, kappa / tau)
+    m_star = F.MARCHENKO_PASTUR.evaluate_mp(q, kappa)
+    mu_star = q * F.MARCHENKO_PASTUR.evaluate_mp(q, kappa / tau)
     side = "lt" if tau < 1 else "gt"
-    values = {A.tau: tau, A.q: q, A.rho: rho, A.kappa: kappa, A.m_star: m_star, A.mu_star: mu_star}
+    values = {F.tau: tau, F.q: q, F.rho: rho, F.kappa: kappa, F.m_star: m_star, F.mu_star: mu_star}
     args = list(values)
-    fns = [sp.lambdify(args, A.RIDGELESS[f"e_{k}_tau_{side}_1"], "mpmath") for k in ("icl", "idg")]
+    fns = [sp.lambdify(args, F.RIDGELESS[f"e_{k}_tau_{side}_1"], "mpmath") for k in ("icl", "idg")]
     return [fn(*values.values()) for fn in fns]
 
 
@@ -163,7 +165,7 @@ def test_ridgeless_closed_forms_equal_the_general_formula(point):
     with mpmath.workdps(50):
         icl, idg = closed_forms_mp(*point)
         # lam -> 0+ of the general formula, at 50 digits: the closed forms to the O(lam) remainder.
-        ref = A.reference(*point, 1e-40, dps=50)
+        ref = Ref.reference(*point, 1e-40, dps=50)
         assert abs(ref.e_icl / icl - 1) < 1e-35 and abs(ref.e_idg / idg - 1) < 1e-35
     # Fast path at lam = 0 (its own ridgeless dispatch) against the closed forms.
     assert A.e_icl(*point, 0.0) == pytest.approx(float(icl), rel=1e-13)
@@ -185,12 +187,12 @@ def test_ridgeless_closed_forms_equal_the_general_formula(point):
 def test_kappa_infinity_forms_of_section_6_1(tau, lam):
     alpha, rho = 4.0, 0.2
     q = (1 + rho) / alpha
-    values = {A.tau: tau, A.q: q, A.rho: rho, A.lam: lam}
-    eps = float(A.KAPPA_INF["eps_ridge"].subs(values))
+    values = {F.tau: tau, F.q: q, F.rho: rho, F.lam: lam}
+    eps = float(F.KAPPA_INF["eps_ridge"].subs(values))
     assert A.epsilon(tau, alpha, INF, rho, lam) == pytest.approx(eps, rel=1e-14, abs=1e-300)
     assert A.g_task(tau, alpha, INF, rho, lam) == 0.0
     if lam == 0:
-        e = float(A.KAPPA_INF["e_tau_lt_1" if tau < 1 else "e_tau_gt_1"].subs(values))
+        e = float(F.KAPPA_INF["e_tau_lt_1" if tau < 1 else "e_tau_gt_1"].subs(values))
         assert A.e_icl(tau, alpha, INF, rho, lam) == pytest.approx(e, rel=1e-14)
         assert A.e_idg(tau, alpha, INF, rho, lam) == pytest.approx(e, rel=1e-14)
 
@@ -262,7 +264,7 @@ def test_mpmath_in_mpmath_out_at_the_current_precision():
     with mpmath.workdps(30):
         for i in range(points.shape[1]):
             args = [mpmath.mpf(float(v)) for v in points[:, i]]
-            ref = A.reference(*points[:, i], dps=40)
+            ref = Ref.reference(*points[:, i], dps=40)
             for f, exact in ((A.epsilon, ref.epsilon), (A.e_icl, ref.e_icl), (A.e_idg, ref.e_idg)):
                 value = f(*args)
                 assert isinstance(value, mpmath.mpf)
@@ -273,9 +275,9 @@ def test_mpmath_in_mpmath_out_at_the_current_precision():
 
 
 def test_reference_precision_and_type():
-    value = A.e_icl_reference(2, 2, 1, 0.1, 0.5, dps=60)
+    value = Ref.e_icl_reference(2, 2, 1, 0.1, 0.5, dps=60)
     assert isinstance(value, mpmath.mpf)
-    assert abs(value - A.e_icl_reference(2, 2, 1, 0.1, 0.5, dps=80)) < mpmath.mpf(10) ** -58
+    assert abs(value - Ref.e_icl_reference(2, 2, 1, 0.1, 0.5, dps=80)) < mpmath.mpf(10) ** -58
 
 
 def test_broadcasting_and_return_types():
@@ -328,4 +330,4 @@ def test_non_broadcastable_shapes_and_bad_mixtures():
     with pytest.raises(ParameterError, match="^kappa must be"):
         A.stieltjes_mp(1.0, 0.0)
     with pytest.raises(ParameterError, match="^kappa must be"):
-        A.reference(0.5, 1.0, 0.0, 0.01, 0.0)
+        Ref.reference(0.5, 1.0, 0.0, 0.01, 0.0)

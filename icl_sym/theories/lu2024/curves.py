@@ -15,30 +15,23 @@ from icl_sym.core.checks import Exact, NumericIdentity, expanded_numerator
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.implicit import ImplicitFormula
 from icl_sym.core.formula import Param
-from icl_sym.core.registry import REGISTRY
 from icl_sym.core.validation import Range
 
-from . import asymptotics as A
+from . import forms as A
 from .symbols import cite, rho
+from .theory import THEORY
 
-__all__ = ["stieltjes_rationalised", "asymptotic_curves", "e_icl_implicit"]
+__all__ = ["asymptotic_curves", "e_icl_implicit"]
 
 z = A.MARCHENKO_PASTUR.z
 kappa, tau, q, eps, nu, lam = A.kappa, A.tau, A.q, A.eps, A.nu, A.lam
 M, Mp = A.M, A.Mp
 #: One eigenvalue of the task covariance R̂ (trace identities hold eigenvalue by eigenvalue).
 r = sp.Symbol("r", nonnegative=True)
-iota = sp.Symbol("iota", positive=True)  # 1/κ, so that κ → ∞ is iota → 0+
-
-
-def stieltjes_rationalised(z_: sp.Expr, iota_: sp.Expr) -> sp.Expr:
-    """M_κ(z) = 2 / (a + sqrt(a² + 4ιz)), a = z + 1 − ι, ι = 1/κ: the closed form without cancellation."""
-    a = z_ + 1 - iota_
-    return 2 / (a + sp.sqrt(a**2 + 4 * iota_ * z_))
 
 
 def _M(z_: sp.Expr, kappa_: sp.Expr = kappa) -> sp.Expr:
-    return stieltjes_rationalised(z_, 1 / kappa_)
+    return A.m_closed(z_, 1 / kappa_)
 
 
 def _Mp(z_: sp.Expr, kappa_: sp.Expr = kappa) -> sp.Expr:
@@ -55,7 +48,7 @@ def _ridgeless_general(which: sp.Expr, epsilon: sp.Expr) -> sp.Expr:
     return expr.subs(eps, epsilon)
 
 
-@REGISTRY.derivation("lu2024.asymptotic_curves")
+@THEORY.derivation("asymptotic_curves")
 def asymptotic_curves() -> Derivation:
     mp = A.MARCHENKO_PASTUR
     u = (1 - tau) * eps + tau * lam
@@ -143,17 +136,17 @@ def e_icl_implicit() -> ImplicitFormula:
     """e_ICL for λ > 0 with its ε equation: the self-contained form exported to Python, C and Julia."""
     alpha = sp.Symbol("alpha", positive=True)
     q_alpha = (1 + rho) / alpha
-    def m_stable(z_):  # the branch-free, cancellation-free form of M_κ (asymptotics.M_STABLE)
-        return A.M_STABLE.subs({A.MARCHENKO_PASTUR.z: z_, A.iota: 1 / kappa}, simultaneous=True)
+    def m_stable(z_):
+        return A.m_stable(z_, 1 / kappa)
 
     residual = eps * m_stable(q_alpha + eps) - (1 - tau + tau * lam / eps)
     # The stable form of e_ICL (every term positive; equal to the paper's form, see
-    # asymptotics.verify_identities) keeps the exported code accurate near ε → 0 and at extreme κ.
+    # forms.verify_identities) keeps the exported code accurate near ε → 0 and at extreme κ.
     stable = A.STABLE["e_icl_ridge"].subs(A.iota, 1 / kappa)
     expr = stable.subs(M, m_stable(nu)).subs(nu, q + eps).subs(q, q_alpha)
     # 1/(1+ν) ≤ M ≤ 1/ν (Jensen; the eigenvalues of R̂ average 1) bracket the root between the roots
     # of ε/(q+ε) and ε/(q+1+ε) = 1 − τ + τλ/ε, as in the vectorised solver.
-    low, high = _bound(q_alpha, 0), _bound(q_alpha, 1)
+    low, high = (A.STABLE["bound_root"].subs(A.shift, q_alpha + s) for s in (0, 1))
     # "lambda" is a keyword in Python: exported code names the ridge "lam".
     lam_ = sp.Symbol("lam", positive=True)
     residual, expr, low, high = (e.subs(lam, lam_) for e in (residual, expr, low, high))
@@ -168,15 +161,3 @@ def e_icl_implicit() -> ImplicitFormula:
          Param(lam_, Range(0, low_open=True), "ridge, (n/d) lambda convention")),
         eps, residual, (low, high), expr,
     )
-
-
-def _bound(q_: sp.Expr, shift: int) -> sp.Expr:
-    """Root of ε/(q + shift + ε) = 1 − τ + τλ/ε: a lower (shift 0) or upper (shift 1) bound on ε.
-
-    The positive root of τε² − bε − τλs = 0, b = (1−τ)s + τλ, in the form without cancellation
-    for either sign of b.
-    """
-    s = q_ + shift
-    b = (1 - tau) * s + tau * lam
-    root = sp.sqrt(b**2 + 4 * tau**2 * lam * s)
-    return sp.Piecewise(((b + root) / (2 * tau), b >= 0), (2 * tau * lam * s / (root - b), True))

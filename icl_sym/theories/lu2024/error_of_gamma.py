@@ -10,12 +10,12 @@ import numpy as np
 import sympy as sp
 
 from icl_sym.core.formula import Formula, Param
-from icl_sym.core.registry import REGISTRY
 from icl_sym.core.validation import ParameterError, Range, check_array
 
 from .symbols import Gamma, R, alpha, cite, d, mu, rho
+from .theory import THEORY
 
-__all__ = ["A_matrix", "B_matrix", "proposition1", "error_of_gamma"]
+__all__ = ["A_matrix", "B_matrix", "error_of_gamma_formula", "error_of_gamma"]
 
 _ell = alpha * d  # ℓ = αd
 
@@ -49,11 +49,11 @@ _PARAMS = (
 )
 
 
-@REGISTRY.formula("lu2024.proposition1")
-def proposition1() -> Formula:
+@THEORY.formula("error_of_gamma")
+def error_of_gamma_formula() -> Formula:
     """Proposition 1 as a registered formula (tasks on the sphere ‖w‖² = d, moments μ, R)."""
     return Formula(
-        "lu2024.proposition1",
+        "lu2024.error_of_gamma",
         proposition1_expr(),
         _PARAMS,
         cite("Proposition 1", "exact at finite d for tasks with |w|^2 = d"),
@@ -86,7 +86,7 @@ def error_of_gamma(Gamma_, rho_, alpha_, mu_=None, R_=None, *, backend: str = "n
     mu_ = mu_.reshape(dim, 1) if tuple(getattr(mu_, "shape", ())) in {(dim,), (dim, 1)} else _bad("mu", dim, mu_)
     if tuple(getattr(R_, "shape", ())) != (dim, dim):
         _bad("R", dim, R_, square=True)
-    fn = proposition1().numeric(backend)
+    fn = error_of_gamma_formula().numeric(backend)
     if is_torch:
         import torch
 

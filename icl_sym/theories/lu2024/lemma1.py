@@ -14,10 +14,10 @@ from icl_sym.core.checks import Derived, ExactAtSizes
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula, Param
 from icl_sym.core.gaussian import JointGaussian, as_scalar
-from icl_sym.core.registry import REGISTRY
 from icl_sym.core.validation import Range
 
 from .symbols import alpha, cite, d, ell, rho, w
+from .theory import THEORY
 
 __all__ = ["example_family", "sigma2", "conditional_mean_h", "conditional_second_moment_h", "lemma1"]
 
@@ -55,7 +55,7 @@ def _explicit_w(d_value: int) -> dict:
     return {d: d_value, w: sp.Matrix(d_value, 1, sp.symbols(f"w0:{d_value}"))}
 
 
-@REGISTRY.derivation("lu2024.lemma1")
+@THEORY.derivation("lemma1")
 def lemma1() -> Derivation:
     g, x, y = example_family()
     isserlis = "Isserlis' theorem (Gaussian moments)"

@@ -16,13 +16,12 @@ import sympy as sp
 
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.limits import InequalityCheck, LimitCheck
-from icl_sym.core.registry import REGISTRY
 
-from . import asymptotics as A
+from . import forms as A
 from .asymptotics import e_icl, e_idg, epsilon, g_task, stieltjes_mp
-from .curves import iota, stieltjes_rationalised
 from .derived import bayes_icl_error
 from .symbols import alpha, cite, rho
+from .theory import THEORY
 
 __all__ = ["limits"]
 
@@ -34,13 +33,12 @@ TAU_INF = mpmath.mpf(10) ** 40  # "τ = ∞" in numeric iterated limits: correct
 E_GT = A.RIDGELESS["e_icl_tau_gt_1"]
 E_LT = A.RIDGELESS["e_icl_tau_lt_1"]
 IDG_GT = A.RIDGELESS["e_idg_tau_gt_1"]
-K_STAR = 1 / (1 - kappa * (m / (kappa + m)) ** 2)  # k* = −M'/M² (theory note §5.1)
-E_ICL_INF = 1 + rho - 2 * (1 - q * m) + (1 + q) * (1 - 2 * q * m + q**2 * K_STAR * m**2)
-E_IDG_INF = rho + q * (1 - q * m)
+iota = A.iota
+K_STAR, E_ICL_INF, E_IDG_INF = A.K_STAR, A.E_ICL_INF, A.E_IDG_INF
 
 
 def _M(z, kappa_):
-    return stieltjes_rationalised(z, 1 / kappa_)
+    return A.m_closed(z, 1 / kappa_)
 
 
 def _at(fn, *fixed):
@@ -56,20 +54,20 @@ def _q_of(alpha_):
     return (1 + rho) / alpha_
 
 
-@REGISTRY.derivation("lu2024.limits")
+@THEORY.derivation("limits")
 def limits() -> Derivation:
     m_q = _M(q, kappa)
     by_alpha = {q: _q_of(alpha)}
     steps = (
         Step("κ → ∞, ridgeless, τ > 1",
-             sp.Limit(E_GT.subs(kappa, 1 / iota).subs(m, stieltjes_rationalised(q, iota)), iota, 0, "+"),
+             sp.Limit(E_GT.subs(kappa, 1 / iota).subs(m, A.m_closed(q, iota)), iota, 0, "+"),
              A.KAPPA_INF["e_tau_gt_1"],
              "Infinite task diversity ($\\iota = 1/\\kappa \\to 0^+$): $M \\to 1/(1+z)$ and "
              "$e = \\frac{\\tau}{\\tau-1}(\\rho + \\frac{q}{1+q})$; e.g. (1.5, 0.5, ∞, 0.5) gives 3.75.",
              LimitCheck(numeric=lambda i: e_icl(mpmath.mpf(1.5), mpmath.mpf(0.5), 1 / i, mpmath.mpf(0.5), 0),
                         substitutions={tau: 1.5, q: 3, rho: 0.5}, start=3)),
         Step("κ → ∞, ridgeless, τ < 1",
-             sp.Limit(E_LT.subs(mu_star, q * stieltjes_rationalised(q, iota * tau)).subs(kappa, 1 / iota),
+             sp.Limit(E_LT.subs(mu_star, q * A.m_closed(q, iota * tau)).subs(kappa, 1 / iota),
                       iota, 0, "+"),
              A.KAPPA_INF["e_tau_lt_1"],
              "$e = (\\rho + \\frac{q}{1+q})/(1-\\tau) + (1-\\tau)/(1+q)$; e.g. (0.8, 2, ∞, 0.2) gives 3.0.",

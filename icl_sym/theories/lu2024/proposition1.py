@@ -13,14 +13,13 @@ from icl_sym.core.checks import AverageOverVector, Derived, ExactAtSizes
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula
 from icl_sym.core.gaussian import as_scalar
-from icl_sym.core.registry import REGISTRY
 
-from .error_of_gamma import proposition1 as proposition1_formula
-from .error_of_gamma import proposition1_expr
+from .error_of_gamma import error_of_gamma_formula, proposition1_expr
 from .lemma1 import conditional_mean_h, conditional_second_moment_h, example_family, sigma2
 from .symbols import Gamma, R, alpha, cite, d, mu, rho, w
+from .theory import THEORY
 
-__all__ = ["proposition1", "proposition1_icl"]
+__all__ = ["proposition1", "error_of_gamma_icl"]
 
 #: The context features h = [s; q] of one context, fixed while the query is averaged.
 h = sp.MatrixSymbol("h", d + 1, 1)
@@ -62,17 +61,17 @@ def icl_block_form() -> sp.Expr:
     return 1 + rho - 2 * sp.Trace(Gamma * first_block) / d + (1 + rho) * sp.Trace(Gamma * diagonal * Gamma.T) / d
 
 
-@REGISTRY.formula("lu2024.proposition1_icl")
-def proposition1_icl() -> Formula:
+@THEORY.formula("error_of_gamma_icl")
+def error_of_gamma_icl() -> Formula:
     """Proposition 1, ICL case: test tasks fresh and isotropic (μ = 0, R = I)."""
-    base = proposition1_formula()
+    base = error_of_gamma_formula()
     params = tuple(p for p in base.params if p.symbol not in (mu, R))
-    return Formula("lu2024.proposition1_icl", icl_block_form(), params,
+    return Formula("lu2024.error_of_gamma_icl", icl_block_form(), params,
                    cite("Proposition 1", "ICL: mu = 0, R = I"),
                    "ICL test error of a fixed Gamma (fresh tasks on the sphere)", sp.Function("e_ICL")(Gamma))
 
 
-@REGISTRY.derivation("lu2024.proposition1")
+@THEORY.derivation("proposition1")
 def proposition1() -> Derivation:
     query_error = sigma2 - 2 * as_scalar(w.T * Gamma * h) / d + as_scalar(h.T * Gamma.T * Gamma * h) / d
     given_task = 1 + rho - 2 * sp.Trace(w.T * Gamma * conditional_mean_h()) / d \
@@ -111,6 +110,6 @@ def proposition1() -> Derivation:
         "examples as in Lemma 1 and an independent query; predictor $\\hat y = x_{\\ell+1}^T \\Gamma h$ with a "
         "fixed $\\Gamma \\in \\mathbb{R}^{d \\times (d+1)}$; error $e(\\Gamma) = \\mathbb{E}[(y_{\\ell+1} - \\hat y)^2]$.",
         steps,
-        (proposition1_formula(), proposition1_icl()),
+        (error_of_gamma_formula(), error_of_gamma_icl()),
     )
 

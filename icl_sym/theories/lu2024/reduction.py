@@ -12,9 +12,9 @@ import sympy as sp
 from icl_sym.core.checks import ExactAtSizes
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula, Param
-from icl_sym.core.registry import REGISTRY
 
 from .symbols import Gamma, cite, d, ell
+from .theory import THEORY
 
 # Context inputs X = [x_1 … x_ℓ], labels y, query input x (its label slot is 0).
 X = sp.MatrixSymbol("X", d, ell)
@@ -68,7 +68,7 @@ def _attention_output() -> sp.MatrixExpr:
     return A[d : d + 1, ell : ell + 1]
 
 
-@REGISTRY.derivation("lu2024.reduction")
+@THEORY.derivation("reduction")
 def reduction() -> Derivation:
     readout = v_last.T * Z * M * Z.T * P * z_query / ell
     v1_zero = readout.subs(v1, sp.ZeroMatrix(d, 1))

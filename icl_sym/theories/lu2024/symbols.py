@@ -6,14 +6,11 @@ label-noise variance ``rho``, context-length ratio ``alpha = ell/d``.
 
 import sympy as sp
 
-from icl_sym.core.formula import Provenance
+from .theory import THEORY
 
-PAPER = "Lu, Letey, Zavatone-Veth, Maiti, Pehlevan, PNAS 122(28) e2502599122 (2025)"
-
-
-def cite(where: str, note: str = "") -> Provenance:
-    """Provenance pointing into Lu et al. (2025)."""
-    return Provenance(PAPER, where, note)
+PAPER = THEORY.citation
+#: Provenance pointing into Lu et al. (2025): ``cite(where, note="")``.
+cite = THEORY.cite
 
 
 d = sp.Symbol("d", positive=True, integer=True)

@@ -24,9 +24,10 @@ import torch
 
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 
-from .sampling import Contexts
+from icl_sym.sim.monomials import degree2_monomials
+from icl_sym.sim.sampling import Contexts
 
-__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma", "gram_matrix", "gram_flops", "degree2_monomials"]
+__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma", "gram_matrix", "gram_flops"]
 
 #: Solution methods; "auto" picks the cheapest direct one that fits in memory, else CG.
 SOLVERS = ("auto", "primal", "dual", "cg")
@@ -97,17 +98,6 @@ def _primal(x: torch.Tensor, h: torch.Tensor, y: torch.Tensor, shift: float, chu
     d = x.shape[1]
     rhs = (x.T @ (y[:, None] * h)).reshape(d * (d + 1))
     return _solve_psd(gram_matrix(x, h, chunk_bytes), rhs, shift).reshape(d, d + 1)
-
-
-def degree2_monomials(v: torch.Tensor) -> torch.Tensor:
-    """The distinct degree-2 monomials v_i v_j (i ≤ j) of each row of ``v``, ordered like ``torch.triu_indices``."""
-    n, m = v.shape
-    out = torch.empty(n, m * (m + 1) // 2, dtype=v.dtype, device=v.device)
-    start = 0
-    for i in range(m):  # contiguous slice products: several times faster than gathering columns
-        torch.mul(v[:, i : i + 1], v[:, i:], out=out[:, start : start + m - i])
-        start += m - i
-    return out
 
 
 def _pair_position(m: int, device: torch.device) -> torch.Tensor:

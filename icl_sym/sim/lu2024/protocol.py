@@ -1,4 +1,4 @@
-"""Finite-d simulation protocol of Lu et al. (2025) for the pretrained linear attention Γ* (note lu2024.md §7.2).
+"""Finite-d simulation protocol of Lu et al. (2025) for the pretrained linear attention Γ* (their Section 6 and Methods).
 
 One draw: a task pool (k = round(κd) tasks on the sphere of radius √d, each used equally often),
 n pretraining contexts of length ℓ = round(αd), the ridge solution Γ* (§3.3), and its ICL and IDG
@@ -10,38 +10,15 @@ from __future__ import annotations
 import statistics
 import time
 
-import torch
-
-from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
-from icl_sym.theories.lu2024.error_of_gamma import error_of_gamma
+from icl_sym.core.validation import Range, check_array, check_choice, check_int
+from icl_sym.sim.devices import check_device
+from icl_sym.sim.sampling import SAMPLERS, context_length, draw_generator, sample
+from icl_sym.theories.lu2024 import error_of_gamma
 
 from .pretrain import SOLVERS, ridge_gamma
-from .sampling import ASSIGNMENTS, SAMPLERS, draw_generator, pool_sizes, pretraining_tasks, sample
+from .tasks import ASSIGNMENTS, pool_sizes, pretraining_tasks
 
-__all__ = ["simulate_errors", "check_device"]
-
-
-def check_device(device: str) -> torch.device:
-    """``device`` as a torch device, if it exists and is available here."""
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ParameterError("device", "a torch device such as cpu or cuda", device) from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ParameterError("device", "an available device (cuda is not available here; use cpu)", device)
-    if dev.type not in ("cpu", "cuda"):
-        raise ParameterError("device", "cpu or cuda", device)
-    return dev
-
-
-def context_length(d, alpha, minimum: int) -> tuple[int, float, int]:
-    """Validated (d, α, ℓ = round(αd)) with d ≥ 2 and ℓ ≥ ``minimum``."""
-    d = check_int("d", d, 2)
-    alpha = float(check_array("alpha", alpha, Range(0, low_open=True)))
-    ell = round(alpha * d)
-    if ell < minimum:
-        raise ParameterError("alpha", f"large enough for ell = round(alpha*d) >= {minimum} (d = {d})", alpha)
-    return d, alpha, ell
+__all__ = ["simulate_errors"]
 
 
 def simulate_errors(

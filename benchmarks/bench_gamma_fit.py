@@ -21,8 +21,9 @@ import numpy as np
 import torch
 from common import best_of, timed, write_results
 
-from icl_sym.sim.pretrain import choose_solver, ridge_gamma
-from icl_sym.sim.sampling import Contexts, make_generator, pretraining_tasks, sample_sufficient
+from icl_sym.sim.lu2024.pretrain import choose_solver, ridge_gamma
+from icl_sym.sim.lu2024.tasks import pretraining_tasks
+from icl_sym.sim.sampling import Contexts, make_generator, sample_sufficient
 from icl_sym.theories.lu2024.error_of_gamma import error_of_gamma
 
 D, ALPHA, TAU, KAPPA, RHO, LAM, SEED = 32, 100, 2.0, 0.5, 0.01, 1e-3, 0

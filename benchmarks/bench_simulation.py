@@ -29,9 +29,11 @@ import torch
 from common import best_of, timed, write_results
 
 from icl_sym.experiments.lu2024 import ASSIGNMENT, FIG1_TAU_SIM
-from icl_sym.sim.lu2024 import check_device, simulate_errors
-from icl_sym.sim.pretrain import choose_solver, gram_flops, gram_matrix
-from icl_sym.sim.sampling import make_generator, pretraining_tasks, sample_contexts, sample_sufficient
+from icl_sym.sim.devices import check_device
+from icl_sym.sim.lu2024 import simulate_errors
+from icl_sym.sim.lu2024.pretrain import choose_solver, gram_flops, gram_matrix
+from icl_sym.sim.lu2024.tasks import pretraining_tasks
+from icl_sym.sim.sampling import make_generator, sample_contexts, sample_sufficient
 from icl_sym.theories.lu2024.asymptotics import e_icl, e_idg
 
 D, KAPPA, RHO, LAM, SEED = 100, 0.5, 0.01, 1e-5, 0

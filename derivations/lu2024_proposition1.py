@@ -180,13 +180,13 @@ for label, exact, mc, se in (("ICL", icl_exact, icl_mc, icl_se), ("IDG", idg_exa
 # %%
 import numpy as np
 
-proposition1 = D.result("proposition1")
+proposition1 = D.result("error_of_gamma")
 source = proposition1.export("python")
 print("\n".join(source.splitlines()[:16]))
 print("    ...")
 
 namespace: dict = {}
-exec(source, namespace)  # the generated module defines lu2024_proposition1(Gamma, mu, R, rho, alpha, d)
-exported = namespace["lu2024_proposition1"](Gamma.numpy(), mu_hat.reshape(d, 1), R_hat, rho, alpha, d)
+exec(source, namespace)  # the generated module defines lu2024_error_of_gamma(Gamma, mu, R, rho, alpha, d)
+exported = namespace["lu2024_error_of_gamma"](Gamma.numpy(), mu_hat.reshape(d, 1), R_hat, rho, alpha, d)
 print(f"exported function: {exported:.12f}   error_of_gamma: {idg_exact:.12f}")
 assert np.isclose(exported, idg_exact, rtol=1e-12, atol=0)

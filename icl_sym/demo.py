@@ -52,19 +52,22 @@ def _population_gamma(R_hat: np.ndarray, q: float) -> np.ndarray:
 
 def learning_curves():
     """e_ICL (panel A) and e_IDG (panel B) against τ at the demo's α, κ, ρ, ridgeless; Γ* simulated at TAU_SIM."""
-    from icl_sym.experiments.lu2024 import FigureData, Markers, Panel
+    from icl_sym.experiments.figure import FigureData, Markers, Panel
+    from icl_sym.experiments.lu2024 import LAYOUT, THEORY_CURVES
 
     tau = np.logspace(-1, np.log10(20), 120)
     tau = tau[np.abs(tau - 1) > 1e-3]  # τ = 1 is the ridgeless pole
-    sims = (Markers("gamma", TAU_SIM, LAM_SIM),)
+    sims = (Markers("gamma", TAU_SIM, {"lam": LAM_SIM}),)
     panels = []
     for key, quantity in (("A", "icl"), ("B", "idg")):
         label = quantity.upper()
         panel = Panel(f"{key}: {label} error, α = {ALPHA:g}, κ = {KAPPA:g}, ρ = {RHO:g}, λ → 0", "τ = n/d²",
-                      f"e_{label}", ylog=True, vlines=(1.0,), key=key, quantity=quantity, xparam="tau")
+                      f"e_{label}", ylog=True, vlines=(1.0,), key=key, quantity=quantity, xparam="tau",
+                      theory=THEORY_CURVES[quantity])
         panel.curve("theory (d → ∞)", tau, dict(alpha=ALPHA, kappa=KAPPA, rho=RHO, lam=0.0), sims)
         panels.append(panel)
-    return FigureData("demo.learning_curves", "Lu et al. learning curves: theory against finite-d simulation", panels)
+    return FigureData("demo.learning_curves", "Lu et al. learning curves: theory against finite-d simulation", panels,
+                      LAYOUT)
 
 
 def run_demo(output: Path, *, seed: int = 0, console=None) -> DemoReport:
@@ -75,7 +78,7 @@ def run_demo(output: Path, *, seed: int = 0, console=None) -> DemoReport:
     import matplotlib.pyplot as plt
 
     from icl_sym.core.registry import REGISTRY
-    from icl_sym.experiments.lu2024 import SimOptions, convergence, draw_figure
+    from icl_sym.experiments.figure import SimOptions, convergence, draw_figure
     from icl_sym.files import write_atomically
     from icl_sym.sim.errors import mc_test_error
     from icl_sym.sim.sampling import make_generator, sample_contexts, sphere_tasks
@@ -160,8 +163,8 @@ def run_demo(output: Path, *, seed: int = 0, console=None) -> DemoReport:
 
 def _curves_markdown(curves) -> str:
     """Sections 4 (theory table) and 5 (simulation table) of the report."""
-    from icl_sym.experiments.lu2024 import convergence
-    from icl_sym.theories.lu2024.asymptotics import e_icl, e_idg
+    from icl_sym.experiments.figure import convergence
+    from icl_sym.theories.lu2024 import e_icl, e_idg
 
     lines = ["## 4. Asymptotic learning curves (d → ∞)", "",
              "Lu et al. §5 (Result ICL, Result IDG): the errors of ridge-pretrained linear attention as d → ∞ "
@@ -198,7 +201,7 @@ def _curves_markdown(curves) -> str:
 def _report_markdown(verification, rows, figure_name: str) -> str:
     from icl_sym.core.registry import REGISTRY
 
-    prop1 = REGISTRY.get_formula("lu2024.proposition1")
+    prop1 = REGISTRY.get_formula("lu2024.error_of_gamma")
     lines = ["# icl-sym demo: Proposition 1 of Lu et al. (2025)", "",
              "## 1. Derivations, verified step by step", "",
              "| derivation | step | method | verified | seconds |", "|---|---|---|---|---|"]

@@ -41,12 +41,16 @@ def test_check_lists_how_each_limit_was_verified():
     assert "symbolic limit + numeric" in result.stdout and "numeric limit (mpmath)" in result.stdout
 
 
-def test_check_reports_a_corrupted_step_by_name(monkeypatch, capsys):
+def test_check_reports_a_corrupted_step_by_name(capsys):
     deriv = REGISTRY.get_derivation("lu2024.lemma1")
     corrupted = deriv.with_step("E[q]", rhs=deriv.step("E[q]").rhs + 1)
-    monkeypatch.setitem(REGISTRY._derivations, "lu2024.lemma1", lambda: corrupted)
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["check", "lu2024.lemma1"])
+    theory = REGISTRY.theory("lu2024")
+    original = theory.replace_derivation("lu2024.lemma1", lambda: corrupted)
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(["check", "lu2024.lemma1"])
+    finally:
+        theory.replace_derivation("lu2024.lemma1", original)
     assert exit_info.value.code == 1
     out = capsys.readouterr().out
     assert "9. E[q]" in out and "FAILED" in out and "1 of 13 checks failed" in out
@@ -54,9 +58,9 @@ def test_check_reports_a_corrupted_step_by_name(monkeypatch, capsys):
 
 def test_export_to_file_and_stdout(tmp_path):
     target = tmp_path / "prop1.json"
-    result = run("export", "lu2024.proposition1", "--format", "json", "-o", str(target))
+    result = run("export", "lu2024.error_of_gamma", "--format", "json", "-o", str(target))
     assert result.returncode == 0
-    assert json.loads(target.read_text())["name"] == "lu2024.proposition1"
+    assert json.loads(target.read_text())["name"] == "lu2024.error_of_gamma"
     md = run("export", "lu2024.lemma1", "--format", "markdown")
     assert md.returncode == 0 and md.stdout.count("## Step") == 13
 
@@ -69,8 +73,9 @@ def test_eval_scalar_formula():
 
 @pytest.mark.parametrize("args, message", [
     (("derive", "show", "lu2024.lema1"), "unknown derivation 'lu2024.lema1'"),
-    (("export", "lu2024.proposition1", "--format", "fortran"), "--format must be one of latex"),
-    (("export", "lu2024.proposition1", "--format", "c"), "scalar formulas only"),
+    (("export", "lu2024.error_of_gamma", "--format", "fortran"), "--format must be one of latex"),
+    (("export", "lu2024.error_of_gamma", "--format", "c"), "scalar formulas only"),
+    (("export", "lu2024.proposition1", "--format", "python"), "establishes 2 formulas; export one of"),
     (("eval", "lu2024.lemma1.E_q2", "sigma_w2=-1", "ell=4"), "sigma_w2 must be"),
     (("eval", "lu2024.lemma1.E_q2", "sigma_w2=nan", "ell=4"), "sigma_w2 must be"),
     (("eval", "lu2024.lemma1.E_q2", "sigma_w2=1"), "missing: ell"),

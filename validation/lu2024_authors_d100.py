@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 
 from icl_sym.experiments.store import ResultStore
-from icl_sym.sim.lu2024 import check_device, simulate_errors
+from icl_sym.sim.devices import check_device
+from icl_sym.sim.lu2024 import simulate_errors
 from icl_sym.theories.lu2024.asymptotics import e_icl, e_idg
 
 OUT = Path(__file__).resolve().parents[1] / "results" / "lu2024"

@@ -113,7 +113,7 @@ def open_executor(workers: int | None = None, scheduler: str | None = None, devi
     """The executor of a sweep, closed on exit: a Dask cluster's at ``scheduler`` (needs the dask extra),
     else :func:`local_executor` with ``workers`` (default :func:`default_workers`); ``None`` runs in-process."""
     if scheduler is not None and workers is not None:
-        raise ParameterError("workers", "omitted when a scheduler is given (give one of them)", workers)
+        raise ParameterError("workers", "omitted when a scheduler is given (one of them, not both)", workers)
     with contextlib.ExitStack() as stack:
         if scheduler is not None:
             try:

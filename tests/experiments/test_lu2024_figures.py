@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.experiments.lu2024 import RECIPES, make_figure
+from icl_sym.experiments.figure import make_figure
+from icl_sym.experiments.lu2024 import FIGURES
 from icl_sym.theories.lu2024.asymptotics import e_icl
 
 
-@pytest.mark.parametrize("name", sorted(RECIPES))
+@pytest.mark.parametrize("name", sorted(FIGURES))
 def test_quick_figure_files(name, tmp_path):
     run = make_figure(name, "quick", tmp_path)
     assert run.png.read_bytes()[:4] == b"\x89PNG" and run.simulations is None
@@ -36,11 +37,10 @@ def test_bad_figure_and_mode(tmp_path):
 
 import statistics  # noqa: E402
 
-from icl_sym.experiments.lu2024 import (  # noqa: E402
-    FIELDS, KEY_FIELDS, SimOptions, convergence, fig1, fig4, simulation_tasks,
-)
+from icl_sym.experiments.figure import SimOptions, convergence, simulation_tasks  # noqa: E402
+from icl_sym.experiments.lu2024 import FIELDS, KEY_FIELDS, fig1, fig4  # noqa: E402
 from icl_sym.experiments.store import ResultStore  # noqa: E402
-from icl_sym.sim.baselines import simulate_baselines  # noqa: E402
+from icl_sym.sim.lu2024.baselines import simulate_baselines  # noqa: E402
 from icl_sym.sim.lu2024 import simulate_errors  # noqa: E402
 from icl_sym.sim.sampling import draw_generator  # noqa: E402
 from icl_sym.theories.lu2024.asymptotics import e_idg, g_task  # noqa: E402
@@ -140,7 +140,7 @@ def test_theory_only_figure_has_no_simulations(tmp_path):
 
 def test_tasks_are_deduplicated_across_panels():
     tasks = simulation_tasks(fig1("quick"), SimOptions((8,), draws=1))
-    assert len(tasks) == len({(t.alpha, t.kappa, t.tau, t.lam) for t in tasks}) == 39
+    assert len(tasks) == len({tuple(t.params[p] for p in ('alpha', 'kappa', 'tau', 'lam')) for t in tasks}) == 39
     full = simulation_tasks(fig4("full"), SimOptions((100,), draws=10))
     assert len(full) == 4 * (5 + 31) * 10
     assert [t.draw for t in full[:12]] == [*range(10), 0, 1]  # one task per draw, a point's draws together

@@ -4,7 +4,8 @@ sweep resumes without recomputing finished points and without losing any."""
 import pytest
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.experiments.lu2024 import FIELDS, KEY_FIELDS, SimOptions, fig4, run_task, simulation_tasks
+from icl_sym.experiments.figure import SimOptions, run_task, simulation_tasks
+from icl_sym.experiments.lu2024 import FIELDS, KEY_FIELDS, fig4
 from icl_sym.experiments.store import ResultStore
 from icl_sym.experiments.sweep import local_executor, pending, run_sweep
 

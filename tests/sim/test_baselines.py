@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.sim.baselines import bayes_ridge_error, dmmse_estimate, ridge_estimate, simulate_baselines
+from icl_sym.sim.baselines import dmmse_estimate, ridge_estimate
+from icl_sym.sim.lu2024.baselines import bayes_ridge_error, simulate_baselines
 from icl_sym.sim.sampling import make_generator, sample_tokens, sphere_tasks
 
 

@@ -8,8 +8,9 @@ import torch
 from icl_sym.core.validation import ParameterError
 from icl_sym.sim.errors import mc_test_error
 from icl_sym.sim.lu2024 import simulate_errors
-from icl_sym.sim.pretrain import ridge_gamma
-from icl_sym.sim.sampling import make_generator, pretraining_tasks, sample_sufficient, sphere_tasks
+from icl_sym.sim.lu2024.pretrain import ridge_gamma
+from icl_sym.sim.lu2024.tasks import pretraining_tasks
+from icl_sym.sim.sampling import make_generator, sample_sufficient, sphere_tasks
 from icl_sym.theories.lu2024.asymptotics import e_icl, e_idg
 from icl_sym.theories.lu2024.error_of_gamma import error_of_gamma
 

@@ -5,8 +5,9 @@ import pytest
 import torch
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.sim.pretrain import SolverError, choose_solver, gram_flops, gram_matrix, ridge_gamma
-from icl_sym.sim.sampling import make_generator, pretraining_tasks, sample_contexts, sample_sufficient
+from icl_sym.sim.lu2024.pretrain import SolverError, choose_solver, gram_flops, gram_matrix, ridge_gamma
+from icl_sym.sim.lu2024.tasks import pretraining_tasks
+from icl_sym.sim.sampling import make_generator, sample_contexts, sample_sufficient
 
 
 def _contexts(d, tau, kappa=0.5, alpha=2.0, rho=0.1, seed=0, sampler=sample_sufficient):

@@ -7,8 +7,9 @@ import torch
 
 from icl_sym.core.validation import ParameterError
 from icl_sym.sim.errors import mc_test_error, predict
+from icl_sym.sim.lu2024.tasks import pool_sizes, pretraining_tasks
 from icl_sym.sim.sampling import (
-    SAMPLERS, chi2, draw_generator, make_generator, pool_sizes, pretraining_tasks, sample, sample_contexts,
+    SAMPLERS, chi2, draw_generator, make_generator, sample, sample_contexts,
     sample_regressions, sample_sufficient, sample_tokens, sphere_tasks,
 )
 

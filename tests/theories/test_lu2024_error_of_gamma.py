@@ -24,7 +24,7 @@ def _random_case(seed, dim=6):
 
 def test_exported_module_runs_without_icl_sym(tmp_path):
     module = tmp_path / "prop1.py"
-    module.write_text(REGISTRY.get_formula("lu2024.proposition1").export("python"))
+    module.write_text(REGISTRY.get_formula("lu2024.error_of_gamma").export("python"))
     values = []
     for seed in range(5):
         gamma, mu, R, rho, alpha = _random_case(seed)
@@ -38,7 +38,7 @@ def test_exported_module_runs_without_icl_sym(tmp_path):
         "for k in range(5):\n"
         f"    c = np.load({str(tmp_path)!r} + f'/case{{k}}.npz')\n"
         "    g = c['gamma']\n"
-        "    print(repr(float(prop1.lu2024_proposition1(g, c['mu'].reshape(-1, 1), c['R'], float(c['rho']), "
+        "    print(repr(float(prop1.lu2024_error_of_gamma(g, c['mu'].reshape(-1, 1), c['R'], float(c['rho']), "
         "float(c['alpha']), g.shape[0]))))\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

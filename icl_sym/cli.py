@@ -110,7 +110,7 @@ def derive_show(
 
 
 @app.command()
-def check(name: Optional[str] = typer.Argument(None, help="A derivation name or a paper prefix (e.g. lu2024).")) -> None:
+def check(name: Optional[str] = typer.Argument(None, help="A derivation name or a theory name (every derivation of that theory).")) -> None:
     """Verify every step (and claim) of the registered derivations; exit 1 on any failure."""
     reg = _registry()
     names = reg.derivation_names()
@@ -350,7 +350,7 @@ def simulate(ctx: typer.Context, paper: Optional[str] = typer.Argument(None, hel
 
 @app.command()
 def figure(
-    name: str = typer.Argument(..., help="PAPER.FIGURE, e.g. lu2024.fig1 (icl-sym theories lists them)."),
+    name: str = typer.Argument(..., help="PAPER.FIGURE (icl-sym theories lists them)."),
     mode: str = typer.Option("quick", "--mode", help="quick (small d, few draws; minutes on a CPU) or "
                              "full (the paper's grids and sizes; meant for a GPU)."),
     output: Path = typer.Option(Path("icl-sym-output"), "--out", "-o", help="Folder for the CSVs and the PNG."),

@@ -3,7 +3,7 @@
 Theories are discovered through the ``icl_sym.theories`` entry-point group: a package (this one
 or a third party's) lists ``name = "module:THEORY"`` under ``[project.entry-points."icl_sym.theories"]``
 and its :class:`~icl_sym.core.theory.Theory` appears here, with no central list to edit. Discovery
-runs on first use. Names look like ``paper.item``, e.g. ``lu2024.lemma1``.
+runs on first use. Names look like ``paper.item``, e.g. ``paper.lemma1``.
 """
 
 from __future__ import annotations

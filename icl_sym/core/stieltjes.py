@@ -359,8 +359,8 @@ def marchenko_pastur(
     ``M = 2 / (z + 1 - 1/kappa + sqrt((z + 1 - 1/kappa)^2 + 4 z / kappa))``; ``kappa = inf``
     gives ``1/(1 + z)`` (the numeric evaluators accept ``inf``).
 
-    Provenance: Lu, Letey, Zavatone-Veth, Maiti, Pehlevan (2024), arXiv 2405.11751, Section 5.1(a)
-    (theory note ``lu2024.md`` Section 5.1(a)); the equation is the Marchenko-Pastur law.
+    Provenance: the Marchenko-Pastur law (Marchenko and Pastur, Math. USSR Sb. 1, 1967) for the
+    sample second-moment matrix of k vectors in dimension d, k/d -> kappa.
     """
     z = z if z is not None else sp.Symbol("z", positive=True)
     kappa = kappa if kappa is not None else sp.Symbol("kappa", positive=True)

@@ -71,17 +71,17 @@ def test_trivial_predictor_and_population_optimum():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(Gamma_=np.zeros((3, 3))), "Gamma must be a matrix of shape \\(d, d\\+1\\)"),
-    (dict(rho_=-0.1), "rho must be real in \\[0, inf\\)"),
-    (dict(rho_=float("nan")), "rho must be real"),
-    (dict(alpha_=0.1), "alpha must be real in \\[0.333333, inf\\)"),
-    (dict(mu_=np.zeros(3)), "mu, R must be given together"),
-    (dict(mu_=np.zeros(4), R_=np.eye(3)), "mu must be an array of shape \\(3,\\)"),
-    (dict(mu_=np.zeros(3), R_=np.eye(4)), "R must be an array of shape \\(3, 3\\)"),
-    (dict(Gamma_=np.full((3, 4), np.nan)), "Gamma must be real"),
+    (dict(Gamma=np.zeros((3, 3))), "Gamma must be a matrix of shape \\(d, d\\+1\\)"),
+    (dict(rho=-0.1), "rho must be real in \\[0, inf\\)"),
+    (dict(rho=float("nan")), "rho must be real"),
+    (dict(alpha=0.1), "alpha must be real in \\[0.333333, inf\\)"),
+    (dict(mu=np.zeros(3)), "mu, R must be given together"),
+    (dict(mu=np.zeros(4), R=np.eye(3)), "mu must be an array of shape \\(3,\\)"),
+    (dict(mu=np.zeros(3), R=np.eye(4)), "R must be an array of shape \\(3, 3\\)"),
+    (dict(Gamma=np.full((3, 4), np.nan)), "Gamma must be real"),
 ])
 def test_bad_input(kwargs, message):
-    args = dict(Gamma_=np.zeros((3, 4)), rho_=0.1, alpha_=2.0)
+    args = dict(Gamma=np.zeros((3, 4)), rho=0.1, alpha=2.0)
     args.update(kwargs)
     with pytest.raises(ParameterError, match=message):
         error_of_gamma(**args)

@@ -62,37 +62,37 @@ def error_of_gamma_formula() -> Formula:
     )
 
 
-def error_of_gamma(Gamma_, rho_, alpha_, mu_=None, R_=None, *, backend: str = "numpy"):
-    """Exact test error of ``Gamma_`` (d × (d+1)) by Proposition 1.
+def error_of_gamma(Gamma, rho, alpha, mu=None, R=None, *, backend: str = "numpy"):
+    """Exact test error of ``Gamma`` (d × (d+1)) by Proposition 1.
 
     ICL error by default (fresh isotropic tasks: μ = 0, R = I); pass the
-    empirical task moments ``mu_`` (d,) and ``R_`` (d, d) for the IDG error.
-    ``alpha_`` is ℓ/d with ℓ = αd ≥ 1. Backends: numpy (arrays), torch
+    empirical task moments ``mu`` (d,) and ``R`` (d, d) for the IDG error.
+    ``alpha`` is ℓ/d with ℓ = αd ≥ 1. Backends: numpy (arrays), torch
     (tensors, any device) and mpmath (arrays of numbers, evaluated at mp.dps).
     """
-    is_torch = type(Gamma_).__module__.startswith("torch")
-    shape = tuple(Gamma_.shape) if hasattr(Gamma_, "shape") else np.shape(Gamma_)
+    is_torch = type(Gamma).__module__.startswith("torch")
+    shape = tuple(Gamma.shape) if hasattr(Gamma, "shape") else np.shape(Gamma)
     if len(shape) != 2 or shape[1] != shape[0] + 1 or shape[0] < 1:
         raise ParameterError("Gamma", "a matrix of shape (d, d+1) with d >= 1", shape)
     dim = shape[0]
-    rho_f = float(check_array("rho", rho_, Range(0)))
-    alpha_f = float(check_array("alpha", alpha_, Range(1 / dim)))
+    rho_f = float(check_array("rho", rho, Range(0)))
+    alpha_f = float(check_array("alpha", alpha, Range(1 / dim)))
     if not is_torch:
-        check_array("Gamma", np.asarray(Gamma_, dtype=float), Range(-np.inf, np.inf, low_open=True, high_open=True))
-    if (mu_ is None) != (R_ is None):
+        check_array("Gamma", np.asarray(Gamma, dtype=float), Range(-np.inf, np.inf, low_open=True, high_open=True))
+    if (mu is None) != (R is None):
         raise ParameterError("mu, R", "given together (IDG) or both omitted (ICL)", "only one")
-    if mu_ is None:
-        mu_, R_ = np.zeros((dim, 1)), np.eye(dim)
-    mu_ = mu_.reshape(dim, 1) if tuple(getattr(mu_, "shape", ())) in {(dim,), (dim, 1)} else _bad("mu", dim, mu_)
-    if tuple(getattr(R_, "shape", ())) != (dim, dim):
-        _bad("R", dim, R_, square=True)
+    if mu is None:
+        mu, R = np.zeros((dim, 1)), np.eye(dim)
+    mu = mu.reshape(dim, 1) if tuple(getattr(mu, "shape", ())) in {(dim,), (dim, 1)} else _bad("mu", dim, mu)
+    if tuple(getattr(R, "shape", ())) != (dim, dim):
+        _bad("R", dim, R, square=True)
     fn = error_of_gamma_formula().numeric(backend)
     if is_torch:
         import torch
 
-        kw = dict(dtype=torch.float64, device=Gamma_.device)
-        mu_, R_ = torch.as_tensor(mu_, **kw), torch.as_tensor(R_, **kw)
-    return fn(Gamma_, mu_, R_, rho_f, alpha_f, dim)
+        kw = dict(dtype=torch.float64, device=Gamma.device)
+        mu, R = torch.as_tensor(mu, **kw), torch.as_tensor(R, **kw)
+    return fn(Gamma, mu, R, rho_f, alpha_f, dim)
 
 
 def _bad(name: str, dim: int, value, square: bool = False):

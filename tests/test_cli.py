@@ -38,7 +38,7 @@ def test_check_all_passes():
 def test_check_lists_how_each_limit_was_verified():
     result = run("check", "lu2024.limits")
     assert result.returncode == 0
-    assert "symbolic limit + numeric" in result.stdout and "numeric limit (mpmath)" in result.stdout
+    assert "sympy.limit + mpmath" in result.stdout and "(numeric only)" in result.stdout
 
 
 def test_check_reports_a_corrupted_step_by_name(capsys):

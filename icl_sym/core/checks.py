@@ -11,11 +11,14 @@ Each check compares a step's ``lhs`` with its ``rhs`` and returns a
 - :class:`AverageOverVector`: ``rhs = E[lhs]`` over a random vector with given first
   and second moments, for ``lhs`` of degree at most two in it (exact at explicit sizes);
 - :class:`NumericIdentity`: ``lhs = rhs`` to many digits at random points with mpmath,
-  for identities SymPy cannot simplify.
+  for identities SymPy cannot simplify;
+- :class:`NumericAgreement`: a numeric function users call agrees with an independent
+  reference at seeded random points.
 """
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from abc import ABC, abstractmethod
@@ -33,6 +36,7 @@ __all__ = [
     "Derived",
     "NumericIdentity",
     "AverageOverVector",
+    "NumericAgreement",
     "is_zero",
     "expanded_numerator",
 ]
@@ -127,7 +131,10 @@ class ExactAtSizes(Check):
     given: Mapping = None  # type: ignore[assignment]
     # cancel() puts rational functions in canonical form: zero iff identically zero.
     simplifier: Callable = sp.cancel
-    method: str = "exact at explicit sizes"
+
+    @property
+    def method(self) -> str:  # type: ignore[override]
+        return f"exact at explicit sizes only ({_sizes_text(self.sizes)})"
 
     def _verify(self, lhs, rhs):
         if self.given:
@@ -138,6 +145,10 @@ class ExactAtSizes(Check):
             if not is_zero(left - right, self.simplifier):
                 return False, f"fails at size {size}"
         return True, "exact at sizes " + ", ".join(map(str, self.sizes))
+
+
+def _sizes_text(sizes: tuple) -> str:
+    return "sizes " + ", ".join(str(s) for s in sizes)
 
 
 def _instantiations(instantiate: Callable[..., Mapping], sizes: tuple):
@@ -226,7 +237,10 @@ class AverageOverVector(Check):
     sizes: tuple
     given: Mapping = None  # type: ignore[assignment]
     simplifier: Callable = sp.cancel
-    method: str = "expectation by moments (exact at explicit sizes)"
+
+    @property
+    def method(self) -> str:  # type: ignore[override]
+        return f"expectation by moments, exact at explicit sizes only ({_sizes_text(self.sizes)})"
 
     def _verify(self, lhs, rhs):
         if self.given:
@@ -260,3 +274,43 @@ def _average(expr, entries, mean, second):
         moment = 1 if not powers else mean[powers[0]] if len(powers) == 1 else second[powers[0], powers[1]]
         total += coeff * moment
     return total
+
+
+@dataclass(frozen=True)
+class NumericAgreement(Check):
+    """A numeric function agrees with an independent reference at seeded random points.
+
+    ``sample(rng)`` draws the keyword arguments of both ``function`` and ``reference``; the check
+    passes when every relative difference is at most ``rtol`` (equal infinities agree). A
+    difference is relative to ``scale(**p)`` where that is larger than the reference (for a
+    quantity that is a difference of larger ones, which can only be as accurate as they are). The step's
+    ``lhs``/``rhs`` name the two; the numbers come from the callables, so the check covers the
+    very function users call.
+    """
+
+    function: Callable
+    reference: Callable
+    sample: Callable
+    points: int = 40
+    rtol: float = 1e-12
+    seed: int = 0
+    scale: Callable | None = None
+
+    @property
+    def method(self) -> str:  # type: ignore[override]
+        return f"agreement with an independent reference at {self.points} random points (rel. {self.rtol:g})"
+
+    def _verify(self, lhs, rhs):
+        rng = random.Random(self.seed)
+        worst, where = 0.0, None
+        for _ in range(self.points):
+            p = self.sample(rng)
+            a, b = float(self.function(**p)), float(self.reference(**p))
+            if a == b:
+                continue
+            size = max(abs(b), abs(float(self.scale(**p))) if self.scale is not None else 0.0)
+            gap = abs(a - b) / size if math.isfinite(a) and math.isfinite(b) and size > 0 else math.inf
+            if not gap <= worst:
+                worst, where = gap, p
+        ok = worst <= self.rtol
+        return ok, f"largest relative difference {worst:.3g}" + ("" if ok else f" at {where}")

@@ -2,8 +2,8 @@
 
 A claimed limit is a derivation step ``Limit(expr, x, x0) = value`` whose
 check is :class:`LimitCheck`: SymPy's ``limit`` (when ``symbolic``) and an
-independent numeric cross-check that evaluates the expression (or a supplied
-high-precision function of ``x``) along a sequence approaching ``x0`` and
+independent numeric cross-check that evaluates the stated expression (and,
+optionally, the package's own function) along a sequence approaching ``x0`` and
 requires the distance to ``value`` to shrink below a tolerance.
 
 >>> import sympy as sp
@@ -21,6 +21,7 @@ from typing import Callable, Mapping
 
 import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .checks import Check
 
@@ -42,18 +43,22 @@ def approach(point, direction: str = "+", terms: int = 8, start: int = 2) -> lis
 class LimitCheck(Check):
     """Verifies ``Limit(expr, x, x0, dir) = value``.
 
-    ``symbolic``: also ask SymPy's ``limit`` (skip where it is known to stall).
-    ``numeric``: a function of the limit variable (mpmath in, mpmath out) to
-    cross-check; by default the expression itself at ``dps`` digits. The
-    numeric check passes when the last point is within ``tol`` of the value
-    (relative to max(1, |value|)) and the distances decrease overall.
-    ``substitutions`` fix parameters for the numeric check only (the symbolic
-    limit is taken with every parameter symbolic).
+    Numerically, always: the stated ``expr`` itself is evaluated with mpmath at ``dps`` digits along
+    a sequence approaching ``x0`` (parameters fixed by ``substitutions``; undefined functions in
+    ``expr``, such as a self-consistent root, evaluated by the callables in ``implementations``,
+    keyed by function name) and must end within ``tol`` of the value (relative to max(1, |value|))
+    with the distances shrinking overall. A divergence (value ``oo``) needs |expr| to grow
+    monotonically, by at least a factor 100 over the sequence.
+    ``package``: a public numeric function of ``x`` (mpmath in, mpmath out) that must approach the
+    same value along the same sequence, so the claim covers the callables users run.
+    ``symbolic``: also ask SymPy's ``limit`` (skipped where it is known not to finish; the step
+    then says so).
     """
 
     symbolic: bool = True
-    numeric: Callable | None = None
     substitutions: Mapping | None = None
+    implementations: Mapping[str, Callable] | None = None
+    package: Callable | None = None
     terms: int = 8
     start: int = 2
     tol: float = 1e-6
@@ -61,7 +66,9 @@ class LimitCheck(Check):
 
     @property
     def method(self) -> str:  # type: ignore[override]
-        return "symbolic limit + numeric (mpmath)" if self.symbolic else "numeric limit (mpmath)"
+        how = "sympy.limit + mpmath on the stated expression" if self.symbolic else \
+            "mpmath on the stated expression (numeric only)"
+        return how + (" + package callable" if self.package is not None else "")
 
     def _verify(self, lhs, rhs):
         if not isinstance(lhs, sp.Limit):
@@ -71,29 +78,40 @@ class LimitCheck(Check):
         notes = []
         if self.symbolic:
             found = sp.limit(expr, var, point, direction)
-            if sp.simplify(found - rhs) != 0 and not (found == rhs):
+            if not (found == rhs) and sp.simplify(found - rhs) != 0:
                 return False, f"sympy.limit gives {found}, not {rhs}"
             notes.append("sympy.limit agrees")
         if self.substitutions:
             expr, rhs = expr.subs(dict(self.substitutions)), rhs.subs(dict(self.substitutions))
-        ok, detail = self._numeric(expr, var, point, direction, rhs)
-        notes.append(detail)
-        return ok, "; ".join(notes)
-
-    def _numeric(self, expr, var, point, direction, value):
+        unknown = {f.func.__name__ for f in expr.atoms(AppliedUndef)} - set(self.implementations or {})
+        if unknown:
+            return False, f"the stated expression cannot be evaluated: no implementation of {sorted(unknown)}"
+        modules = [dict(self.implementations or {}), "mpmath"]
         with mpmath.workdps(self.dps):
-            f = self.numeric or sp.lambdify(var, expr, "mpmath")
+            stated = sp.lambdify(var, expr, modules)
+        for label, f in (("stated expression", stated), ("package", self.package)):
+            if f is None:
+                continue
+            ok, detail = self._numeric(f, point, direction, rhs)
+            notes.append(f"{label}: {detail}")
+            if not ok:
+                return False, "; ".join(notes)
+        return True, "; ".join(notes)
+
+    def _numeric(self, f, point, direction, value):
+        with mpmath.workdps(self.dps):
             target = mpmath.mpf(sp.N(value, self.dps)) if value.is_finite else None
             points = approach(point, direction, self.terms, self.start)
             values = [f(p) for p in points]
-        if target is None:  # a divergence: |f| must grow without bound
-            grows = all(abs(b) > abs(a) for a, b in zip(values, values[1:]))
+        if target is None:  # a divergence: |f| must grow, and by orders of magnitude over the sequence
+            grows = all(abs(b) > abs(a) for a, b in zip(values, values[1:])) and \
+                abs(values[-1]) >= 100 * max(1, abs(values[0]))
             sign_ok = value == sp.zoo or all(mpmath.sign(v) == (1 if value == sp.oo else -1) for v in values[-3:])
-            return grows and sign_ok, f"numeric: |f| grows to {mpmath.nstr(abs(values[-1]), 3)}"
+            return grows and sign_ok, f"|f| grows to {mpmath.nstr(abs(values[-1]), 3)}"
         gaps = [abs(v - target) / max(1, abs(target)) for v in values]
         shrinking = gaps[-1] <= gaps[0] or gaps[-1] < self.tol * 1e-3
         ok = gaps[-1] < self.tol and shrinking
-        return ok, f"numeric: distance {mpmath.nstr(gaps[-1], 3)} at {mpmath.nstr(points[-1], 3)}"
+        return ok, f"distance {mpmath.nstr(gaps[-1], 3)} at {mpmath.nstr(points[-1], 3)}"
 
 
 @dataclass(frozen=True)

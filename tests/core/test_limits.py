@@ -26,14 +26,36 @@ def test_true_limits_pass_both_ways():
 def test_wrong_limit_fails_symbolically_and_numerically():
     assert not LimitCheck().run(sp.Limit(sp.sin(x) / x, x, 0, "+"), sp.Integer(2)).passed
     numeric_only = LimitCheck(symbolic=False).run(sp.Limit(sp.sin(x) / x, x, 0, "+"), sp.Rational(101, 100))
-    assert not numeric_only.passed and numeric_only.method == "numeric limit (mpmath)"
+    assert not numeric_only.passed and numeric_only.method == "mpmath on the stated expression (numeric only)"
 
 
-def test_divergence_and_supplied_numeric_function():
+def root(t):
+    """m(t) with m (1 + t m) = 1: an implicit function, as a self-consistent root is."""
+    return mpmath.findroot(lambda m: m * (1 + t * m) - 1, 1)
+
+
+def test_divergence_and_implemented_functions():
     assert LimitCheck().run(sp.Limit(1 / x, x, 0, "+"), sp.oo).passed
-    # A numeric function stands in for an expression SymPy cannot evaluate (e.g. an implicit root).
-    check = LimitCheck(symbolic=False, numeric=lambda t: mpmath.findroot(lambda m: m * (1 + t * m) - 1, 1))
-    assert check.run(sp.Limit(sp.Function("m")(x), x, 0, "+"), sp.Integer(1)).passed
+    # Growing is not diverging: atan(1/x) increases to pi/2.
+    assert not LimitCheck(symbolic=False).run(sp.Limit(sp.atan(1 / x), x, 0, "+"), sp.oo).passed
+    # An undefined function in the stated expression is evaluated by its implementation.
+    m = sp.Function("m")
+    check = LimitCheck(symbolic=False, implementations={"m": root})
+    assert check.run(sp.Limit(m(x), x, 0, "+"), sp.Integer(1)).passed
+    assert check.run(sp.Limit((1 - m(x)) / x, x, 0, "+"), sp.Integer(1)).passed  # m = 1 - t + O(t^2)
+    assert not check.run(sp.Limit(2 * m(x), x, 0, "+"), sp.Integer(1)).passed  # the stated side is evaluated
+
+
+def test_an_unimplemented_function_fails():
+    result = LimitCheck(symbolic=False).run(sp.Limit(sp.Function("m")(x), x, 0, "+"), sp.Integer(1))
+    assert not result.passed and "no implementation of ['m']" in result.detail
+
+
+def test_the_package_callable_must_agree():
+    stated = sp.Limit(sp.sin(x) / x, x, 0, "+")
+    assert LimitCheck(package=lambda t: mpmath.sin(t) / t).run(stated, sp.Integer(1)).passed
+    wrong = LimitCheck(package=lambda t: 1.01 * mpmath.sin(t) / t).run(stated, sp.Integer(1))
+    assert not wrong.passed and "package" in wrong.detail
 
 
 def test_inequality_property():

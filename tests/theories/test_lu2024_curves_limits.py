@@ -37,7 +37,8 @@ def test_wrong_claim_fails(name, step):
 def test_limit_methods_are_reported():
     report = REGISTRY.get_derivation("lu2024.limits").verify()
     methods = {o.result.method for o in report.outcomes}
-    assert {"symbolic limit + numeric (mpmath)", "numeric limit (mpmath)"} <= methods
+    assert {"sympy.limit + mpmath on the stated expression + package callable",
+            "mpmath on the stated expression (numeric only) + package callable"} <= methods
 
 
 def _box_points(n, seed=0):

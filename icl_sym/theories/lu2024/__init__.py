@@ -7,7 +7,7 @@ Numeric entry points: :func:`error_of_gamma` (finite d) and the asymptotic learn
 ``(tau, alpha, kappa, rho, lam)``.
 """
 
-from . import curves, lemma1, limits, proposition1, reduction  # noqa: F401  (attach the derivations)
+from . import curves, lemma1, limits, numerics, proposition1, reduction  # noqa: F401  (attach the derivations)
 from .asymptotics import e_icl, e_idg, epsilon, g_task
 from .derived import bayes_icl_error
 from .error_of_gamma import error_of_gamma

@@ -20,6 +20,9 @@ see ``docs/theory/lu2024.md``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import sympy as sp
 
 from icl_sym.core.stieltjes import marchenko_pastur, stable_quadratic_root
@@ -30,7 +33,7 @@ __all__ = [
     "tau", "kappa", "lam", "q", "eps", "nu", "M", "Mp", "c", "M_tau", "m_star", "mu_star", "iota", "shift",
     "MARCHENKO_PASTUR", "Q", "NU", "C", "E_ICL", "E_IDG", "SELF_CONSISTENCY", "QUARTIC", "EPS_RIDGELESS",
     "K_STAR", "RIDGELESS", "KAPPA_INF", "E_ICL_INF", "E_IDG_INF", "STABLE", "BOUND_COEFFICIENTS",
-    "m_stable", "m_closed", "substitute_stieltjes", "verify_identities",
+    "m_stable", "m_closed", "substitute_stieltjes", "Identity", "identities", "zero", "verify_identities",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -188,8 +191,28 @@ def substitute_stieltjes(expr: sp.Expr, z: sp.Expr = NU) -> sp.Expr:
     return expr.subs({M: closed.subs(zs, z), Mp: derivative.subs(zs, z)})
 
 
-def verify_identities() -> dict[str, sp.Expr]:
-    """Prove every rewrite the numerical layer relies on; returns the residuals (all ``0``).
+@dataclass(frozen=True)
+class Identity:
+    """``lhs = rhs``, a rewrite the numerics rely on, and where it holds.
+
+    ``reduce`` maps ``lhs - rhs`` to an expression that is identically zero as a rational function
+    (e.g. by moving onto the Marchenko-Pastur curve or the eps root); :func:`zero` then proves it.
+    """
+
+    name: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    holds: str
+    reduce: Callable[[sp.Expr], sp.Expr] = lambda expr: expr
+
+
+def zero(expr: sp.Expr) -> sp.Expr:
+    """``expr`` over a common denominator, cancelled and factored: ``0`` exactly when it vanishes identically."""
+    return sp.factor(sp.cancel(sp.together(expr)))
+
+
+def identities() -> tuple[Identity, ...]:
+    """Every rewrite the numerical layer relies on, built from the current forms (:data:`STABLE` included).
 
     On the Marchenko-Pastur curve (parametrised by ``M``: ``nu = 1/M - 1/S``, ``kappa = 1/iota``)
     and, for the ``eps > 0`` forms, on the eps root (``tau = (1 - eps M) eps/(eps - lam)``):
@@ -200,39 +223,50 @@ def verify_identities() -> dict[str, sp.Expr]:
     nu_of_M = 1 / M - 1 / _S
     on_curve = {nu: nu_of_M, q: nu_of_M - eps}
     tau_root = sp.solve(SELF_CONSISTENCY, tau)[0]
-    mp_poly = MARCHENKO_PASTUR.polynomial
+    mp_poly = MARCHENKO_PASTUR.polynomial.subs(kappa, 1 / iota)
     bound_eq = eps * (shift + eps) * (eps / (shift + eps) - (1 - tau + tau * lam / eps))
-
-    def zero(expr: sp.Expr) -> sp.Expr:
-        return sp.factor(sp.cancel(sp.together(expr)))
+    curve = "on the Marchenko-Pastur curve"
+    root = "on the Marchenko-Pastur curve and the eps root (eps > 0)"
 
     def paper(expr: sp.Expr) -> sp.Expr:
         return expr.subs(c, C).subs(Mp, -_minus_Mp)
 
-    residuals = {
-        "mp_curve": zero(mp_poly.subs(kappa, 1 / iota).subs(z, nu_of_M)),
-        "mp_closed": zero(mp_poly.subs(kappa, 1 / iota).subs(M, m_closed(z)).expand()),
-        "mp_derivative": zero(
-            MARCHENKO_PASTUR.implicit_derivative.subs(kappa, 1 / iota).subs(z, nu_of_M) + _minus_Mp
-        ),
-        "G1": zero(STABLE["G1"].doit() - SELF_CONSISTENCY),
-        "G2": zero((STABLE["G2"] - SELF_CONSISTENCY).subs(on_curve)),
-        "bound_quadratic": zero(sum(cf * eps ** (2 - i) for i, cf in enumerate(BOUND_COEFFICIENTS)) - bound_eq),
-        "quartic": zero((mp_poly.subs(M, _u / eps**2).subs(z, q + eps) * kappa * eps**4).expand() - QUARTIC.expand()),
-    }
+    def on_root(expr: sp.Expr) -> sp.Expr:
+        return expr.subs(on_curve).subs(tau, tau_root).subs(on_curve)
+
+    def at_zero(expr: sp.Expr) -> sp.Expr:
+        return expr.subs(eps, 0).subs(nu, q).subs(q, nu_of_M)
+
     m_of = sp.Function("M_of")(eps)
     dphi = eps * sp.diff(sp.log(tau * (1 - lam / eps)) - sp.log(1 - eps * m_of), eps)
     dphi = dphi.subs(sp.Derivative(m_of, eps), Mp).subs(m_of, M)
-    residuals["dphi"] = zero((STABLE["dphi_dlog_eps"] - dphi.subs(Mp, -_minus_Mp)).subs(on_curve))
-    for name, paper_form in (("c", C), ("e_icl", E_ICL), ("e_idg", E_IDG)):
-        ridge = (STABLE[f"{name}_ridge"] - paper(paper_form)).subs(on_curve).subs(tau, tau_root)
-        residuals[f"{name}_ridge"] = zero(ridge.subs(on_curve))
-        at_zero = (STABLE[f"{name}_zero"] - paper(paper_form)).subs(eps, 0).subs(nu, q).subs(q, nu_of_M)
-        residuals[f"{name}_zero"] = zero(at_zero)
     # Ridgeless eps: with M_tau the MP root at (q, kappa/tau), M = tau M_tau is the MP root at
     # (q + eps, kappa), so eps M = 1 - tau. The MP equation is linear in z, so q is explicit.
-    q_of_Mtau = sp.solve(mp_poly.subs({M: M_tau, kappa: kappa / tau}), z)[0]
-    residuals["eps_ridgeless"] = zero(mp_poly.subs(M, tau * M_tau).subs(z, q_of_Mtau + EPS_RIDGELESS))
-    return residuals
+    q_of_Mtau = sp.solve(MARCHENKO_PASTUR.polynomial.subs({M: M_tau, kappa: kappa / tau}), z)[0]
+    found = [
+        Identity("mp_curve", mp_poly, sp.S.Zero, "M parametrises the curve: nu = 1/M - 1/S",
+                 lambda e: e.subs(z, nu_of_M)),
+        Identity("mp_closed", mp_poly.subs(M, m_closed(z)), sp.S.Zero, "the closed form is a root",
+                 lambda e: e.expand()),
+        Identity("mp_derivative", -_minus_Mp, MARCHENKO_PASTUR.implicit_derivative.subs(kappa, 1 / iota), curve,
+                 lambda e: e.subs(z, nu_of_M)),
+        Identity("G1", STABLE["G1"].doit(), SELF_CONSISTENCY, "everywhere"),
+        Identity("G2", STABLE["G2"], SELF_CONSISTENCY, curve, lambda e: e.subs(on_curve)),
+        Identity("bound_quadratic", sum(cf * eps ** (2 - i) for i, cf in enumerate(BOUND_COEFFICIENTS)), bound_eq,
+                 "everywhere"),
+        Identity("quartic", (mp_poly.subs(M, _u / eps**2).subs(z, q + eps) * eps**4 / iota).expand(),
+                 QUARTIC.subs(kappa, 1 / iota).expand(), "everywhere"),
+        Identity("dphi", STABLE["dphi_dlog_eps"], dphi.subs(Mp, -_minus_Mp), curve, lambda e: e.subs(on_curve)),
+        Identity("eps_ridgeless", MARCHENKO_PASTUR.polynomial.subs(M, tau * M_tau).subs(z, q_of_Mtau + EPS_RIDGELESS),
+                 sp.S.Zero, "lam = 0, tau < 1"),
+    ]
+    for name, paper_form in (("c", C), ("e_icl", E_ICL), ("e_idg", E_IDG)):
+        found.append(Identity(f"{name}_ridge", STABLE[f"{name}_ridge"], paper(paper_form), root, on_root))
+        found.append(Identity(f"{name}_zero", STABLE[f"{name}_zero"], paper(paper_form), "eps = 0 " + curve,
+                              at_zero))
+    return tuple(found)
 
 
+def verify_identities() -> dict[str, sp.Expr]:
+    """Prove every rewrite the numerical layer relies on (:func:`identities`); returns the residuals (all ``0``)."""
+    return {i.name: zero(i.reduce(i.lhs - i.rhs)) for i in identities()}

@@ -21,8 +21,9 @@
 # Each claim below is a limit of the asymptotic errors of `lu2024.asymptotic_curves`. SymPy takes the
 # limit where it can — per regime, with positive reparametrisations such as $\kappa = 1 + k$ or
 # $\kappa = 1/\iota$, and with $m = M_\kappa(q)$ kept opaque where the claim allows — and every claim is
-# cross-checked numerically: the package's learning curves are evaluated with mpmath along a sequence
-# approaching the point, and must converge to the claimed value.
+# cross-checked numerically: mpmath evaluates the stated expression along a sequence approaching the
+# point, and, for most claims, the package's own learning curve along the same sequence; both must
+# converge to the claimed value. Each step prints the method that verified it.
 
 # %%
 from icl_sym.notebook import Walkthrough
@@ -63,7 +64,10 @@ walk.step("τ → 1⁻: the same coefficient")
 walk.step("ridge removes the divergence")
 
 # %%
-walk.step("λ → 0⁺ for τ > 1: ε ≈ τλ/(τ−1)")
+walk.step("λ → 0⁺ for τ > 1: the equation for ε/λ")
+
+# %%
+walk.step("λ → 0⁺ for τ > 1: ε/λ → τ/(τ − 1)")
 
 # %% [markdown]
 # ## Context length: $\alpha \to \infty$, transition at $\kappa = \min(\tau, 1)$

@@ -31,7 +31,6 @@ class Walkthrough:
     """Shows and verifies the steps of one registered derivation, one call per step."""
 
     def __init__(self, name: str):
-        import icl_sym.theories  # noqa: F401  (registers the derivations)
         from icl_sym.core.registry import REGISTRY
 
         self.derivation: Derivation = REGISTRY.get_derivation(name)

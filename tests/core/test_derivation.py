@@ -7,6 +7,7 @@ from icl_sym.core.checks import Exact
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula, Param, Provenance
 from icl_sym.core.registry import Registry, UnknownNameError
+from icl_sym.core.theory import Theory
 from icl_sym.core.validation import Range
 
 x = sp.Symbol("x", positive=True)
@@ -55,18 +56,23 @@ def test_rendering_contains_every_step_and_result():
 
 
 def test_registry_lazy_and_unknown_names():
-    reg = Registry()
+    reg = Registry(group="icl_sym.no_such_group")  # no discovered theories: only what is added
+    theory = reg.add(Theory("test", "A test theory", "Nobody (2025)"))
     calls = []
 
-    @reg.derivation("test.square")
+    @theory.derivation("square")
     def build():
         calls.append(1)
         return _derivation()
 
     assert calls == []
     assert reg.get_derivation("test.square") is reg.get_derivation("test.square")
-    assert calls == [1]
+    assert calls == [1] and reg.derivation_names() == ["test.square"]
     with pytest.raises(UnknownNameError, match="did you mean test.square"):
         reg.get_derivation("test.squar")
-    with pytest.raises(ValueError, match="twice"):
-        reg.derivation("test.square")(build)
+    with pytest.raises(UnknownNameError, match="unknown derivation 'other.square'"):
+        reg.get_derivation("other.square")
+    with pytest.raises(ValueError, match="the name is taken"):
+        theory.derivation("square")(build)
+    with pytest.raises(ValueError, match="already registered"):
+        reg.add(Theory("test", "Another", "Somebody (2026)"))

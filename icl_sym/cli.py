@@ -260,7 +260,10 @@ def evaluate(
         values[p.name] = Parameter(p.name, p.description, p.domain if p.domain is not None else Range()).parse(
             texts[p.name])
     args = [values[p] for p in expected]
-    if isinstance(formula, ImplicitFormula):  # solved by its own (exported) float64 code
+    if isinstance(formula, ImplicitFormula) and backend == "mpmath":
+        with mpmath.workdps(digits):
+            print(mpmath.nstr(formula.evaluate_mp(**{p: mpmath.mpf(texts[p]) for p in expected}), digits))
+    elif isinstance(formula, ImplicitFormula):  # solved by its own (exported) float64 code
         print(repr(formula.evaluate(**values)))
     elif backend == "mpmath":
         with mpmath.workdps(digits):

@@ -65,6 +65,22 @@ def test_export_to_file_and_stdout(tmp_path):
     assert md.returncode == 0 and md.stdout.count("## Step") == 13
 
 
+def test_eval_reads_decimals_exactly_at_the_requested_digits():
+    # (0.1)^2 (1 + 2/3) = 1/60 exactly: 40 digits of it, not of the binary double nearest 0.1.
+    result = run("eval", "lu2024.lemma1.E_q2", "sigma_w2=0.1", "ell=3", "--digits", "40")
+    assert result.returncode == 0 and result.stdout.strip() == "0.01666666666666666666666666666666666666667"
+
+
+def test_eval_curves_and_implicit_formulas_at_high_precision():
+    point = ["tau=2", "alpha=1", "kappa=0.5", "rho=0.1"]
+    implicit = run("eval", "lu2024.e_icl_ridge", *point, "lam=0.1", "--digits", "40")
+    curve = run("eval", "lu2024.e_icl", *point, "lam=0.1", "--digits", "40")
+    assert implicit.returncode == curve.returncode == 0
+    assert len(implicit.stdout.strip()) >= 40 and implicit.stdout == curve.stdout
+    numpy = run("eval", "lu2024.e_icl", *point, "lam=0.1", "--backend", "numpy")
+    assert abs(float(numpy.stdout) - float(curve.stdout)) < 1e-15
+
+
 def test_eval_scalar_formula():
     result = run("eval", "lu2024.lemma1.E_q2", "sigma_w2=2", "ell=4")
     assert result.returncode == 0

@@ -80,6 +80,34 @@ class ImplicitFormula:
         exec(compile(source, f"<{self.name}>", "exec"), ns)  # same code as the Python export
         return ns["f"](*(float(values[p.name]) for p in self.params))
 
+    def evaluate_mp(self, **values) -> "mpmath.mpf":
+        """The value at the current ``mpmath.mp.dps`` (inputs taken exactly: pass mpf or decimal strings).
+
+        The same equation and bracket as the float64 code, solved by mpmath in ``log u``.
+        """
+        import mpmath
+
+        from .roots import find_root_mp
+
+        for p in self.params:
+            if p.name not in values:
+                raise ParameterError(p.name, "given", "nothing")
+            if p.domain is not None:
+                check_array(p.name, float(values[p.name]), p.domain)
+        args = [mpmath.mpf(values[p.name]) for p in self.params]
+        symbols = [p.symbol for p in self.params]
+        residual = sp.lambdify([self.unknown, *symbols], self.residual, "mpmath")
+        low, high = (sp.lambdify(symbols, b, "mpmath")(*args) for b in self.bracket)
+        value = sp.lambdify([self.unknown, *symbols], self.expr, "mpmath")
+        digits = mpmath.mp.dps
+        with mpmath.workdps(digits + 10):
+            # The bracket ends are exact bounds: widen them by a hair against their rounding.
+            slack = mpmath.mpf(10) ** -(digits + 5)
+            u = find_root_mp(lambda x: residual(x, *args), low * (1 - slack), high * (1 + slack), log=True,
+                             dps=digits + 5)
+            result = value(u, *args)
+        return +result
+
     def export(self, fmt: str) -> str:
         """Self-contained code in ``python``, ``c`` or ``julia``."""
         writers = {"python": _python_module, "c": _c_source, "julia": _julia_source}

@@ -24,6 +24,7 @@ from icl_sym.core.implicit import ImplicitFormula
 from icl_sym.core.registry import REGISTRY, UnknownNameError
 from icl_sym.core.theory import Parameter
 from icl_sym.core.validation import ParameterError, Range
+from icl_sym.extras import MissingExtraError
 from icl_sym.files import write_atomically
 
 app = typer.Typer(help="icl-sym: derive, verify, evaluate and export the theory of in-context learning.",
@@ -47,8 +48,8 @@ app.add_typer(derive_app, name="derive")
 
 out = Console()
 
-#: Errors caused by the user's input: reported in one line, exit code 2.
-USER_ERRORS = (ParameterError, UnknownNameError, ExportError, IndexError, KeyError)
+#: Errors caused by the user's input or install: reported in one line, exit code 2.
+USER_ERRORS = (ParameterError, UnknownNameError, ExportError, IndexError, KeyError, MissingExtraError)
 
 
 class UsageFailure(Exception):
@@ -65,7 +66,7 @@ def theories() -> None:
     table = Table("theory", "title", "derivations", "formulas", "curves", "simulate", "figures")
     for t in REGISTRY.theories():
         table.add_row(t.name, escape(t.title), str(len(t.derivation_names())), str(len(t.formula_names())),
-                      str(len(t.curve_names())), "yes" if t.simulation is not None else "-",
+                      str(len(t.curve_names())), "yes" if t.has_simulation else "-",
                       ", ".join(n.split(".", 1)[1] for n in sorted(t.figures)) or "-")
     out.print(table)
 
@@ -318,7 +319,7 @@ def simulate(ctx: typer.Context, paper: Optional[str] = typer.Argument(None, hel
 
     from icl_sym.core.validation import check_choice
 
-    available = [t.name for t in REGISTRY.theories() if t.simulation is not None]
+    available = [t.name for t in REGISTRY.theories() if t.has_simulation]
     if paper in (None, "-h", "--help"):
         out.print("Usage: icl-sym simulate PAPER [--NAME VALUE | NAME=VALUE ...] [--json]\n"
                   f"Theories with a simulation: {', '.join(available) or 'none'}; "

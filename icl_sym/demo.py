@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
 __all__ = ["DemoReport", "run_demo", "DEMO_DERIVATIONS"]
 
@@ -72,8 +71,10 @@ def learning_curves():
 
 def run_demo(output: Path, *, seed: int = 0, console=None) -> DemoReport:
     """Run the demo and write its figure, table and report into ``output``."""
-    import matplotlib
+    from icl_sym.extras import require
 
+    torch = require("torch", "sim", "The demo")
+    matplotlib = require("matplotlib", "figures", "The demo")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

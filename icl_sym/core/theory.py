@@ -195,6 +195,11 @@ class Theory:
         return f"Theory({self.name!r}, {self.title!r})"
 
     @property
+    def has_simulation(self) -> bool:
+        """Whether a simulation is declared (without importing it)."""
+        return self._simulation is not None
+
+    @property
     def simulation(self) -> Simulation | None:
         return _resolve(self._simulation)
 

@@ -452,7 +452,9 @@ def _draw_residuals(ax, data: FigureData, markers: list[Marker]) -> None:
 
 
 def _png(data: FigureData, markers: list[Marker]) -> bytes:
-    import matplotlib
+    from icl_sym.extras import require
+
+    matplotlib = require("matplotlib", "figures", "Drawing a figure")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

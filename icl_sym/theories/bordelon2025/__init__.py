@@ -1,0 +1,11 @@
+"""Bordelon, Letey, Pehlevan (2025): scaling laws for in-context regression with deep linear attention.
+
+Derivations registered under ``bordelon2025.*``: the fixed-structure setting
+(Results 3-5), the rotated-structure setting and its bottlenecks (Results 6, 7, 9,
+App. F), the compute-optimal shape (Result 8) and the errata ledger.
+"""
+
+from . import fixed_structure  # noqa: F401  (register the derivations)
+from .fixed_structure import fs_gamma, fs_loss, fs_ood_loss, fs_time_exponent
+
+__all__ = ["fs_gamma", "fs_loss", "fs_ood_loss", "fs_time_exponent"]

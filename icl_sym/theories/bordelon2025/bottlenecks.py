@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -188,6 +189,7 @@ def _time_fit(nu_: float, beta_: float):
     spectrum = power_law_spectrum(_D_FIT, nu_, beta_)
     grid = np.geomspace(1e2, 1e4, 25)
 
+    @cache  # exact and deterministic: computed once per derivation
     def data():
         times = cumulative_time(grid, lambda x: _rate(x, math.inf, spectrum))
         loss = np.exp(-2 * np.outer(grid, spectrum.eigenvalues)) @ (spectrum.eigenvalues * spectrum.weights)
@@ -200,6 +202,7 @@ def _full_attention_fit(nu_: float, beta_: float):
     spectrum = power_law_spectrum(_D_FIT, nu_, beta_)
     grid = np.geomspace(1e2, 1e4, 25)
 
+    @cache
     def data():
         times = full_attention_time_of_gamma(grid, 1.0, math.inf, spectrum.eigenvalues, spectrum.weights)
         loss = np.exp(-2 * np.outer(grid, spectrum.eigenvalues)) @ (spectrum.eigenvalues * spectrum.weights)
@@ -211,14 +214,15 @@ def _full_attention_fit(nu_: float, beta_: float):
 def _depth_fit(nu_: float, beta_: float):
     spectrum = power_law_spectrum(_D_FIT, nu_, beta_)
     depths = np.unique(np.geomspace(32, 1024, 16).astype(int))
-    return lambda: (depths, np.array([rrs_depth_floor(int(L), spectrum.eigenvalues, spectrum.weights).loss
-                                      for L in depths]))
+    return cache(lambda: (depths, np.array([rrs_depth_floor(int(L), spectrum.eigenvalues, spectrum.weights).loss
+                                            for L in depths])))
 
 
 def _width_fit(nu_: float, beta_: float, floor=width_floor):
     spectrum = power_law_spectrum(100_000, nu_, beta_)
     widths = np.unique(np.geomspace(16, 1024, 20).astype(int))
-    return lambda: (widths, np.array([floor(int(n), spectrum.eigenvalues, spectrum.weights).loss for n in widths]))
+    return cache(lambda: (widths, np.array([floor(int(n), spectrum.eigenvalues, spectrum.weights).loss
+                                            for n in widths])))
 
 
 _F4_SPECTRUM = power_law_spectrum(400, 1.5, 1.0)

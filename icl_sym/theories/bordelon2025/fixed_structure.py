@@ -21,6 +21,7 @@ Result 5: the trained Γ = LΣ^{-1} is brittle to a change of covariance.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import scipy.linalg
@@ -188,7 +189,7 @@ def _fit_data(nu_: float, beta_: float, depth_, dim: int = 200_000):
     """(t, exact FS loss) on t ∈ [1e4, 1e8], for the time-exponent fit."""
     spectrum = power_law_spectrum(dim, nu_, beta_)
     times = np.logspace(4, 8, 33)
-    return lambda: (times, fs_loss(times, depth_, spectrum.eigenvalues, spectrum.weights))
+    return cache(lambda: (times, fs_loss(times, depth_, spectrum.eigenvalues, spectrum.weights)))
 
 
 def _ood_growth_sample(rng):

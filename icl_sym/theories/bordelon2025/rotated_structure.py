@@ -87,28 +87,46 @@ def rrs_flow_rate(gamma_, depth_, eigenvalues, weights) -> np.ndarray:
     return _rate(check_array("gamma", gamma_, Range(0)), L, s)
 
 
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(16)
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(20)
 
 
-def cumulative_time(gamma_grid: np.ndarray, rate, start: float = 0.0) -> np.ndarray:
-    """t(γ) = ∫_start^γ dγ'/rate(γ') at each point of an increasing grid (Gauss-Legendre, 16 nodes a panel).
+def _gauss_legendre(f, a: float, b: float) -> float:
+    x = (_GL_NODES + 1) / 2 * (b - a) + a
+    return float(np.sum(_GL_WEIGHTS * f(x))) * (b - a) / 2
 
-    Panels are equal in log γ (for start > 0) so that power-law rates are integrated to
-    near machine precision; the first panel from ``start`` is linear. ``rate`` must be
-    positive on [start, max(grid)].
+
+def _adaptive(f, a: float, b: float, whole: float, rtol: float, depth: int) -> float:
+    """Adaptive Gauss-Legendre: bisect until the two halves agree with the whole to ``rtol``."""
+    mid = (a + b) / 2
+    left, right = _gauss_legendre(f, a, mid), _gauss_legendre(f, mid, b)
+    if depth == 0 or abs(left + right - whole) <= rtol * abs(left + right):
+        return left + right
+    return _adaptive(f, a, mid, left, rtol, depth - 1) + _adaptive(f, mid, b, right, rtol, depth - 1)
+
+
+def cumulative_time(gamma_grid: np.ndarray, rate, start: float = 0.0, rtol: float = 1e-12) -> np.ndarray:
+    """t(γ) = ∫_start^γ dγ'/rate(γ') at each point of an increasing grid (adaptive Gauss-Legendre).
+
+    Panels after the first are integrated in log γ (∫ γ/rate d log γ), where power-law
+    rates are smooth; ``rate`` takes an array and must be positive on [start, max(grid)].
+    Close to the minimiser of a finite-depth loss the rate vanishes linearly and t(γ)
+    grows like −log(γ* − γ): γ is then ill-conditioned in t (nothing to integrate around).
     """
     edges = np.concatenate([[start], gamma_grid])
     if np.any(np.diff(edges) <= 0):
         raise ParameterError("gamma", f"strictly increasing and > {start:g}", gamma_grid)
+
+    def in_log(s_):
+        g = np.exp(s_)
+        return g / rate(g)
+
+    def linear(g):
+        return 1.0 / rate(g)
+
     pieces = np.empty(len(gamma_grid))
     for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
-        if a > 0:  # log-spaced nodes: ∫ dγ/r = ∫ γ/r(γ) d(log γ)
-            la, lb = math.log(a), math.log(b)
-            g = np.exp((_GL_NODES + 1) / 2 * (lb - la) + la)
-            pieces[i] = np.sum(_GL_WEIGHTS * g / rate(g)) * (lb - la) / 2
-        else:
-            g = (_GL_NODES + 1) / 2 * (b - a) + a
-            pieces[i] = np.sum(_GL_WEIGHTS / rate(g)) * (b - a) / 2
+        f, lo, hi = (in_log, math.log(a), math.log(b)) if a > 0 else (linear, a, b)
+        pieces[i] = _adaptive(f, lo, hi, _gauss_legendre(f, lo, hi), rtol, 40)
     return np.cumsum(pieces)
 
 
@@ -125,10 +143,7 @@ def rrs_time_of_gamma(gamma_, depth_, eigenvalues, weights) -> np.ndarray:
         raise ParameterError("gamma", "a one-dimensional array", g.shape)
     if np.any(_rate(g, L, s) <= 0):
         raise ParameterError("gamma", "below the minimiser of the loss (where dgamma/dt > 0)", g.max())
-    # The grid is refined in panels of a factor <= 2 for accuracy, then read off at the requested points.
-    refined = np.unique(np.concatenate([g, np.geomspace(g.min(), g.max(), max(2, int(np.log2(g.max() / g.min())) + 2))]))
-    times = cumulative_time(refined, lambda x: _rate(x, L, s))
-    return times[np.searchsorted(refined, g)]
+    return cumulative_time(g, lambda x: _rate(x, L, s))
 
 
 def rrs_gamma(t_, depth_, eigenvalues, weights, rtol: float = 1e-10) -> np.ndarray:

@@ -5,12 +5,13 @@ Derivations registered under ``bordelon2025.*``: the fixed-structure setting
 App. F), the compute-optimal shape (Result 8) and the errata ledger.
 """
 
-from . import bottlenecks, compute_optimal, fixed_structure, rotated_structure  # noqa: F401  (register the derivations)
+from . import bottlenecks, compute_optimal, errata, fixed_structure, rotated_structure  # noqa: F401  (register the derivations)
 from .bottlenecks import context_floor, f4_solve, scaling_exponents, width_floor
 from .compute_optimal import ComputeOptimalShape, compute_optimal_shape
+from .errata import LEDGER, Erratum
 from .fixed_structure import fs_gamma, fs_loss, fs_ood_loss, fs_time_exponent
 from .rotated_structure import rrs_depth_floor, rrs_gamma, rrs_loss, rrs_time_of_gamma
 
 __all__ = ["fs_gamma", "fs_loss", "fs_ood_loss", "fs_time_exponent", "rrs_loss", "rrs_gamma", "rrs_time_of_gamma",
            "rrs_depth_floor", "f4_solve", "width_floor", "context_floor", "scaling_exponents",
-           "ComputeOptimalShape", "compute_optimal_shape"]
+           "ComputeOptimalShape", "compute_optimal_shape", "LEDGER", "Erratum"]

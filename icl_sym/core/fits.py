@@ -74,7 +74,8 @@ def fit_power_law(x, y) -> PowerLawFit:
         raise ParameterError("x", "at least 6 points", len(x))
     for name, values in (("x", x), ("y", y)):
         if not np.all(np.isfinite(values)) or np.any(values <= 0):
-            raise ParameterError(name, "positive and finite everywhere", values[~(np.isfinite(values) & (values > 0))][:3])
+            bad = values[~(np.isfinite(values) & (values > 0))]
+            raise ParameterError(name, "positive and finite everywhere", bad[:3])
     order = np.argsort(x)
     log_x, log_y = np.log(x[order]), np.log(y[order])
     slope, intercept, stderr = _ols(log_x, log_y)

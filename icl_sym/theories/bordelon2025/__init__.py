@@ -5,7 +5,8 @@ Derivations registered under ``bordelon2025.*``: the fixed-structure setting
 App. F), the compute-optimal shape (Result 8) and the errata ledger.
 """
 
-from . import bottlenecks, compute_optimal, errata, fixed_structure, rotated_structure  # noqa: F401  (register the derivations)
+# importing the modules registers their derivations and formulas
+from . import bottlenecks, compute_optimal, errata, fixed_structure, rotated_structure  # noqa: F401
 from .bottlenecks import context_floor, f4_solve, scaling_exponents, width_floor
 from .compute_optimal import ComputeOptimalShape, compute_optimal_shape
 from .errata import LEDGER, Erratum

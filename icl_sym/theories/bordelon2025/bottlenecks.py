@@ -254,7 +254,8 @@ def bottlenecks() -> Derivation:
         Step("time: collapse of the infinite-depth landscape",
              collapse(k ** (-a) * sp.exp(-2 * gam * k ** (-nu)), gam ** (1 / nu)),
              gam ** (-beta) * u ** (-a) * sp.exp(-2 * u ** (-nu)),
-             "App. F.1 (N, L, P → ∞): $\\mathcal{L}(\\gamma) = \\sum_k \\lambda_k\\omega_k e^{-2\\gamma\\lambda_k}$. With "
+             "App. F.1 (N, L, P → ∞): $\\mathcal{L}(\\gamma) = \\sum_k \\lambda_k\\omega_k "
+             "e^{-2\\gamma\\lambda_k}$. With "
              "$k = \\gamma^{1/\\nu}u$ the summand times $dk/du$ is $\\gamma^{-\\beta}$ times a function of $u$ "
              "whose integral converges at both ends, so $\\mathcal{L} \\propto \\gamma^{-\\beta}$.", collapse_check),
         Step("time: the rate collapses with one more power",
@@ -263,13 +264,15 @@ def bottlenecks() -> Derivation:
              "The flow rate $\\dot\\gamma = \\sum_k 2\\lambda_k^2\\omega_k e^{-2\\gamma\\lambda_k} \\propto "
              "\\gamma^{-\\beta-1}$ (it is $-\\partial_\\gamma$ of the landscape).", collapse_check),
         Step("time: solving the flow", sp.diff(gamma_t, t), c * gamma_t ** (-beta - 1),
-             "$\\dot\\gamma = c\\gamma^{-\\beta-1}$ from $\\gamma(0) = 0$ gives $\\gamma = ((\\beta+2)ct)^{1/(\\beta+2)}$, "
+             "$\\dot\\gamma = c\\gamma^{-\\beta-1}$ from $\\gamma(0) = 0$ gives $\\gamma = "
+             "((\\beta+2)ct)^{1/(\\beta+2)}$, "
              "hence $\\mathcal{L} \\propto \\gamma^{-\\beta} \\propto t^{-\\beta/(\\beta+2)}$.", collapse_check),
         Step("time: exponent", sp.diff(sp.log(gamma_t ** (-beta)), t) * t, -beta / (beta + 2),
              "The logarithmic derivative of $\\mathcal{L} \\propto \\gamma(t)^{-\\beta}$ is the time exponent.",
              collapse_check),
         Step("time: fit, (ν, β) = (1.25, 1.25)", sp.Symbol("slope"), -beta / (beta + 2),
-             "Exact flow on $2\\times10^4$ modes at $L = \\infty$: $t(\\gamma) = \\int_0^\\gamma d\\gamma'/\\dot\\gamma$ "
+             "Exact flow on $2\\times10^4$ modes at $L = \\infty$: $t(\\gamma) = \\int_0^\\gamma "
+             "d\\gamma'/\\dot\\gamma$ "
              "by Gauss-Legendre quadrature, loss against time for $\\gamma \\in [10^2, 10^4]$.",
              ExponentFit(_time_fit(1.25, 1.25), {beta: 1.25})),
         # depth
@@ -306,7 +309,8 @@ def bottlenecks() -> Derivation:
         Step("width: collapse of the floor",
              collapse(z**2 * k ** (-a) / (z + k ** (-nu)) ** 2, z ** (-1 / nu)),
              z**beta * u ** (2 * nu - a) / (1 + u**nu) ** 2,
-             "$z^2\\sum_k \\lambda_k\\omega_k/(z+\\lambda_k)^2 \\propto z^{\\beta}$, so with $z \\propto N^{-\\nu}$ the "
+             "$z^2\\sum_k \\lambda_k\\omega_k/(z+\\lambda_k)^2 \\propto z^{\\beta}$, so with $z \\propto "
+             "N^{-\\nu}$ the "
              "loss is $\\propto N^{-\\nu\\beta}$ (and $P^{-\\nu\\beta}$ for the context floor).", collapse_check),
         Step("width: the floor integral converges for β < 2",
              sp.Integral(u ** (2 * nu - a) / (1 + u**nu) ** 2, (u, 0, sp.oo)),

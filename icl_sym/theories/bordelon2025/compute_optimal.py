@@ -181,7 +181,8 @@ def _relative_min_eigenvalue(matrix) -> float:
 
 
 def _hessian_sample(rng):
-    return {"x": rng.uniform(-5, 10), "y": rng.uniform(-5, 10), "nu_": rng.uniform(1.05, 3), "beta_": rng.uniform(0.2, 3),
+    return {"x": rng.uniform(-5, 10), "y": rng.uniform(-5, 10), "nu_": rng.uniform(1.05, 3),
+            "beta_": rng.uniform(0.2, 3),
             "log_c": rng.uniform(0, 30)}
 
 

@@ -231,7 +231,8 @@ def fixed_structure() -> Derivation:
              -sp.diff(omega * lam * (1 - lam * gamma / depth) ** (2 * depth), gamma),
              2 * omega * lam**2 * (1 - lam * gamma / depth) ** (2 * depth - 1),
              "For commuting Σ, Ω and Γ(0) = 0, Γ stays diagonal and the loss is a sum over modes of "
-             "$\\omega_k\\lambda_k(1-\\lambda_k\\gamma_k/L)^{2L}$; gradient flow $\\dot\\gamma_k = -\\partial_{\\gamma_k}"
+             "$\\omega_k\\lambda_k(1-\\lambda_k\\gamma_k/L)^{2L}$; gradient flow $\\dot\\gamma_k = "
+             "-\\partial_{\\gamma_k}"
              "\\mathcal{L}$ (App. D convention; the main text's $\\tfrac12$ only rescales t) is the right side.",
              Exact()),
         Step("mode flow solved at finite depth",
@@ -294,7 +295,8 @@ def fixed_structure() -> Derivation:
              sp.Function("L_OOD")(sp.Symbol("theta2")), sp.Function("L_OOD")(sp.Symbol("theta1")),
              "$\\Sigma' = e^{\\theta S}\\Sigma e^{-\\theta S}$ with a random skew-symmetric $S$ (Fig. 3(c)): "
              "$\\mathcal{L}_{OOD}(\\theta_2) \\geq \\mathcal{L}_{OOD}(\\theta_1)$ for $0 \\le \\theta_1 < "
-             "\\theta_2 \\le 0.5$ at L ∈ {1, 2, 4, 8} (a 6 × 6 covariance $\\lambda_k = 1/k$; the rotation is periodic, "
+             "\\theta_2 \\le 0.5$ at L ∈ {1, 2, 4, 8} (a 6 × 6 covariance $\\lambda_k = 1/k$; the rotation is "
+             "periodic, "
              "so growth is claimed for moderate angles only).",
              InequalityCheck(_ood_growth_sample, lambda theta1, theta2, depth_, seed: _ood_at(theta2, depth_, seed),
                              lambda theta1, theta2, depth_, seed: _ood_at(theta1, depth_, seed), points=60)),

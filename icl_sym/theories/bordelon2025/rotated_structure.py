@@ -231,7 +231,8 @@ def rotated_structure() -> Derivation:
              "$\\dot\\gamma = -\\partial_\\gamma\\mathcal{L} = \\mathrm{tr}\\,2\\Lambda^2\\Omega(I - \\gamma\\Lambda/L)"
              "^{2L-1}$, mode by mode (the landscape is a sum over modes); App. D/E convention — the main text "
              "omits the 2, a rescaling of time.", Exact()),
-        Step("the learned algorithm is plain GD", iterate, (sp.eye(2) - (sp.eye(2) - gamma / 3 * big_lam) ** 3) * b_star,
+        Step("the learned algorithm is plain GD", iterate,
+             (sp.eye(2) - (sp.eye(2) - gamma / 3 * big_lam) ** 3) * b_star,
              "L = 3 steps of unconditioned gradient descent with step γ/L on the population least squares, from "
              "zero, leave the error $(I - \\gamma\\Lambda/L)^L\\beta_*$ that the landscape measures: no "
              "whitening, so the condition number of Λ makes many steps necessary.", Exact()),

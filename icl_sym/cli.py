@@ -147,10 +147,11 @@ def check(name: Optional[str] = typer.Argument(None, help="A derivation name or 
 
 
 def _print_errata(theory) -> None:
-    table = Table("erratum", "where", "printed", "corrected", "evidence", "checked by", title=f"{theory.name}: errata")
+    table = Table("erratum", "kind", "where", "printed", "corrected", "evidence", "checked by",
+                  title=f"{theory.name}: errata ledger")
     for e in theory.errata:
-        table.add_row(e.key, escape(e.where), escape(e.printed), escape(e.corrected), escape(e.evidence),
-                      escape(e.check or "-"))
+        table.add_row(e.id, e.kind, escape(e.where), escape(e.printed), escape(e.corrected), escape(e.evidence),
+                      escape("; ".join(e.checks) or "-"))
     out.print(table)
 
 

@@ -151,17 +151,20 @@ class Simulation:
 
 @dataclass(frozen=True)
 class Erratum:
-    """A difference between a paper (or its authors' code) and what the workbench implements.
+    """A difference between a paper (or its authors' code or runs) and what the workbench implements.
 
-    ``check`` names the derivation step (``derivation: step``) or test that proves the correction.
+    ``checks`` name the derivation steps or tests that prove the correction; ``kind`` says what sort
+    of difference it is: ``erratum`` (the paper is wrong), ``protocol`` (the authors' runs differ from
+    the stated model and it changes numbers) or ``pitfall`` (easy to get wrong when reusing their code).
     """
 
-    key: str
+    id: str
     where: str
     printed: str
     corrected: str
     evidence: str
-    check: str = ""
+    checks: tuple[str, ...] = ()
+    kind: str = "erratum"
 
 
 def _resolve(reference: Any) -> Any:

@@ -1,4 +1,6 @@
-"""Benchmark: one fit of Γ* (Lu et al. 2025, note lu2024.md §7.2) at d = 32, α = 100, τ = 2, κ = 0.5.
+"""Benchmark: one fit of Γ* (Lu et al. 2025) at d = 32, α = 100, τ = 2, κ = 0.5.
+
+Protocol: docs/theory/lu2024.md §7.2.
 
 Compares, in the same run and with the same parameters,
 

@@ -137,8 +137,8 @@ walk.step("κ = ∞, τ < 1")
 # ## Result and numbers
 #
 # The derivation establishes $e_{\mathrm{ICL}}$ with its $\epsilon$ equation as one implicit formula,
-# which exports to Python, C and Julia. The package's vectorised functions reproduce the theory note's
-# reference values:
+# which exports to Python, C and Julia. The package's vectorised functions reproduce the reference values
+# of docs/theory/lu2024.md §9:
 
 # %%
 walk.finish()

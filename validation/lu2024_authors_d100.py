@@ -1,10 +1,11 @@
 """Validation: this project's d = 100 simulations against the authors' stored d = 100 simulations (Lu et al. 2025).
 
-The authors' values are those of note lu2024.md §9.7 (repository mletey/incontext-cleanup, commit 06d8d77,
-``easy_runs/prepopulated_data``): Fig. 2A (τ = 0.5, ρ = 0.5, λ = 1e-6; α = 1, 100, 1000) and Fig. 4
-(ρ = 0.01, λ = 1e-5). Both implementations follow the same finite-d protocol (note §7.2: sphere tasks,
-equal repetition, (n/d)λ ridge, Proposition 1 scoring) with independent random draws, so they should agree
-within the draw-to-draw spread; both lie a few per cent off the d → ∞ theory (finite-size bias).
+The authors' values are those of docs/theory/lu2024.md §9.7 (repository mletey/incontext-cleanup,
+commit 06d8d77, ``easy_runs/prepopulated_data``): Fig. 2A (τ = 0.5, ρ = 0.5, λ = 1e-6; α = 1, 100, 1000)
+and Fig. 4 (ρ = 0.01, λ = 1e-5). Both implementations follow the same finite-d protocol
+(docs/theory/lu2024.md §7.2: sphere tasks, equal repetition, (n/d)λ ridge, Proposition 1 scoring)
+with independent random draws, so they should agree within the draw-to-draw spread; both lie a few
+per cent off the d → ∞ theory (finite-size bias).
 
 Each draw is stored as it finishes in results/lu2024/authors_d100.csv (a rerun resumes), and the comparison
 table is written to results/lu2024/authors_d100.md.
@@ -100,9 +101,11 @@ def main() -> None:
         "# d = 100 simulations: this project against the authors' stored runs (Lu et al. 2025)", "",
         f"- date: {datetime.date.today().isoformat()}",
         f"- command: `python {' '.join(sys.argv)}`",
-        f"- protocol: note lu2024.md §7.2 (sphere tasks, equal repetition, (n/d)λ ridge, Proposition 1 scoring), "
-        f"d = {D}, seed {SEED}, draw j from (seed, j), device {device}; per-draw rows in authors_d100.csv",
-        "- authors: note §9.7 (mletey/incontext-cleanup @ 06d8d77, easy_runs/prepopulated_data); their number "
+        "- protocol: docs/theory/lu2024.md §7.2 (sphere tasks, equal repetition, (n/d)λ ridge, "
+        f"Proposition 1 scoring), d = {D}, seed {SEED}, draw j from (seed, j), device {device}; "
+        "per-draw rows in authors_d100.csv",
+        "- authors: docs/theory/lu2024.md §9.7 (mletey/incontext-cleanup @ 06d8d77, "
+        "easy_runs/prepopulated_data); their number "
         "of draws is not recorded there",
         "- z = (ours − authors) / our standard error; theory = the ridgeless (λ → 0) d → ∞ value", "",
         table, ""]))

@@ -1,4 +1,4 @@
-"""Bayes ridge and dMMSE baselines (note §6.8)."""
+"""Bayes ridge and dMMSE baselines (docs/theory/lu2024.md §6.8)."""
 
 import math
 
@@ -12,7 +12,7 @@ from icl_sym.sim.sampling import make_generator, sample_tokens, sphere_tasks
 
 
 def test_bayes_ridge_formula():
-    # S_W(c, α) = M_α(c/α)/α with M_κ the Wishart Stieltjes transform (note §5.1, §6.8).
+    # S_W(c, α) = M_α(c/α)/α with M_κ the Wishart Stieltjes transform (docs/theory/lu2024.md §5.1, §6.8).
     rho, alpha = 0.3, 2.5
     z, kappa = rho / alpha, alpha
     a = z + 1 - 1 / kappa
@@ -42,7 +42,7 @@ def test_dmmse_weights_and_memorisation():
     d, rho = 16, 0.1
     r = simulate_baselines(d, 2.0, 0.25, rho, contexts=1000, seed=0)
     # Few tasks, long contexts: the posterior concentrates on the true task (IDG error ≈ ρ) but
-    # on a wrong one for a fresh task (ICL error ≈ ρ + 2 − 2 max overlap, note §6.8).
+    # on a wrong one for a fresh task (ICL error ≈ ρ + 2 − 2 max overlap, docs/theory/lu2024.md §6.8).
     assert r["dmmse_idg_mean"] == pytest.approx(rho, rel=0.02)
     assert r["dmmse_icl_mean"] > 1.0
     assert r["ridge_idg_mean"] == pytest.approx(r["ridge_icl_mean"], abs=4 * math.hypot(r["ridge_idg_se"],

@@ -55,8 +55,8 @@ def test_infinite_diversity_idg_is_icl_and_samplers_agree_on_average():
         assert abs(direct[f"{key}_mean"] - suff[f"{key}_mean"]) < 4 * se
 
 
-# (τ, α, κ, ρ, λ): ridge and ridgeless, finite and infinite κ, τ < 1 and τ > 1 (note §9.1 reference points;
-# ridgeless is λ = 1e-5 as in the authors' simulations).
+# (τ, α, κ, ρ, λ): ridge and ridgeless, finite and infinite κ, τ < 1 and τ > 1
+# (docs/theory/lu2024.md §9.1 reference points; ridgeless is λ = 1e-5 as in the authors' simulations).
 CASES = [
     (1.5, 5, 0.5, 0.1, 1.0),
     (2, 2, 1, 0.1, 0.5),

@@ -53,7 +53,10 @@ def test_gram_flops_are_about_a_quarter_of_the_feature_gemm():
 
 
 def _features(ctx):
-    """Every H_Z = x_{ℓ+1} [s; q]ᵀ built and flattened row-major, one row per context (note §3.3)."""
+    """Every H_Z = x_{ℓ+1} [s; q]ᵀ built and flattened row-major, one row per context.
+
+    See docs/theory/lu2024.md §3.3.
+    """
     x, h = ctx.x.numpy(), ctx.h.numpy()
     return np.stack([np.outer(x[i], h[i]).ravel() for i in range(x.shape[0])])
 

@@ -117,7 +117,10 @@ def test_sufficient_sampler_agrees_with_direct(ell, task):
 
 @pytest.mark.parametrize("ell", [1, 2, 9])
 def test_sufficient_sampler_has_the_lemma1_moments(ell):
-    """One-sample check against Lemma 1 (note §4.1), exact at finite d and ℓ, for a task off the sphere."""
+    """One-sample check against Lemma 1, exact at finite d and ℓ, for a task off the sphere.
+
+    Lemma 1: docs/theory/lu2024.md §4.1.
+    """
     d, n, rho = 4, 200_000, 0.2
     w = torch.tensor([0.5, -1.0, 2.0, 0.0], dtype=torch.float64)
     ctx = sample_sufficient(w.expand(n, d).contiguous(), ell, rho, generator=make_generator(ell))

@@ -1,4 +1,4 @@
-"""Lu et al. asymptotic learning curves (theory note lu2024.md, Sections 5, 6.1, 9)."""
+"""Lu et al. asymptotic learning curves (docs/theory/lu2024.md §5, §6.1, §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Optimal context length, interpolation peak and phase maps against the theory note's numbers."""
+"""Optimal context length, interpolation peak and phase maps against the numbers of docs/theory/lu2024.md §6.7."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from icl_sym.core.validation import ParameterError
 from icl_sym.theories.lu2024.asymptotics import e_icl
 from icl_sym.theories.lu2024.derived import alpha_star_map, interpolation_peak, optimal_alpha
 
-# Theory note §6.7 (alpha* quoted to three significant figures there).
+# docs/theory/lu2024.md §6.7 and the authors' Fig. 2 simulation grids (alpha* to three significant figures).
 ALPHA_STAR = [
     ((0.5, 0.3, 0.5), "idg", 6.15), ((0.5, 0.5, 0.5), "idg", 5.62), ((0.5, 0.7, 0.5), "idg", 7.41),
     ((0.5, 0.2, 0.1), "icl", 2.31), ((0.5, 0.4, 0.1), "icl", 5.46), ((0.5, 0.5, 0.1), "icl", 9.61),

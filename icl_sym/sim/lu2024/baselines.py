@@ -16,7 +16,10 @@ __all__ = ["bayes_ridge_error", "simulate_baselines"]
 
 
 def bayes_ridge_error(rho: float, alpha: float) -> float:
-    """Asymptotic ICL error of Bayes ridge, ρ(1 + S_W(ρ, α)) (note §6.8): the theory's formula, as a float."""
+    """Asymptotic ICL error of Bayes ridge, ρ(1 + S_W(ρ, α)): the theory's formula, as a float.
+
+    See docs/theory/lu2024.md §6.8.
+    """
     return float(bayes_icl_error(rho, alpha))
 
 

@@ -1,4 +1,6 @@
-"""Ridge pretraining of the reduced linear attention Γ* (Lu et al. 2025, pretraining loss; note lu2024.md §3.3, §7.2).
+"""Ridge pretraining of the reduced linear attention Γ* (Lu et al. 2025, pretraining loss).
+
+See docs/theory/lu2024.md §3.3 and §7.2.
 
     vec Γ* = (Σ_μ h_μ h_μᵀ + (n/d) λ I)^{-1} Σ_μ y_μ h_μ,   h_μ = vec H_{Z^μ} = x_μ ⊗ [s_μ; q_μ]  (row-major),
 
@@ -57,7 +59,9 @@ def ridge_gamma(
     tol: float = 1e-12,
     max_iter: int = 2000,
 ) -> torch.Tensor:
-    """Γ* (d × (d+1)) for the pretraining ``contexts`` with ridge λ in the (n/d)λ convention (note §3.3).
+    """Γ* (d × (d+1)) for the pretraining ``contexts`` with ridge λ in the (n/d)λ convention.
+
+    The convention is that of docs/theory/lu2024.md §3.3.
 
     ``chunk_bytes`` bounds the monomial block of the primal Gram and the kernel block of the dual;
     ``tol`` (relative residual of the normal equations) and ``max_iter`` apply to CG, which raises

@@ -37,7 +37,7 @@ def simulate_errors(
     solver: str = "auto",
     first_draw: int = 0,
 ) -> dict:
-    """ICL and IDG errors of Γ* at finite d over ``draws`` independent draws (note §7.2).
+    """ICL and IDG errors of Γ* at finite d over ``draws`` independent draws (docs/theory/lu2024.md §7.2).
 
     ICL: Proposition 1 with μ = 0, R = I. IDG: with the pool's empirical μ̂, R̂. For κ = ∞
     every context has its own fresh task, so the IDG test law is the ICL one and IDG = ICL.

@@ -241,7 +241,10 @@ def e_icl(tau, alpha, kappa, rho, lam):
 
 
 def e_idg(tau, alpha, kappa, rho, lam):
-    """Asymptotic IDG error ``e_IDG = tau c`` (Lu et al., Section 5.3; ``lam > 0``: the note's reconstruction)."""
+    """Asymptotic IDG error ``e_IDG = tau c`` (Lu et al., Result IDG).
+
+    For ``lam > 0`` the form is a reconstruction, validated by simulation (docs/theory/lu2024.md §5.3).
+    """
     return _dispatch("e_idg", dict(tau=tau, alpha=alpha, kappa=kappa, rho=rho, lam=lam))
 
 

@@ -87,7 +87,8 @@ def asymptotic_curves() -> Derivation:
              sp.expand(kappa * eps**4 * mp.polynomial.subs({mp.m: u / eps**2, z: q + eps})), sp.expand(A.QUARTIC),
              "On the root, $\\epsilon M_\\kappa(q+\\epsilon) = 1 - \\tau + \\tau\\lambda/\\epsilon$, i.e. "
              "$M = u/\\epsilon^2$ with $u = (1-\\tau)\\epsilon + \\tau\\lambda$; put into the Marchenko-Pastur "
-             "polynomial at $z = q + \\epsilon$ and multiply by $\\kappa\\epsilon^4$ (the quartic of the theory note, "
+             "polynomial at $z = q + \\epsilon$ and multiply by $\\kappa\\epsilon^4$ "
+             "(the quartic of docs/theory/lu2024.md §5.1(b), "
              "not the erroneous one of the authors' Fig. 3 notebook).", Exact(simplifier=sp.expand)),
         Step("ridgeless extra ridge, τ < 1", (eps * _M(q + eps)).subs(eps, eps_ridgeless), 1 - tau,
              "At $\\lambda = 0$ and $\\tau < 1$ the root is $\\epsilon = (1-\\tau)/(\\tau M_{\\kappa/\\tau}(q))$: "
@@ -120,7 +121,7 @@ def asymptotic_curves() -> Derivation:
     return Derivation(
         "lu2024.asymptotic_curves",
         "Asymptotic learning curves: e_ICL and e_IDG",
-        cite("Results (asymptotic ICL and IDG errors)", "theory note §5"),
+        cite("Results (asymptotic ICL and IDG errors)", "docs/theory/lu2024.md §5"),
         "Joint limit $d \\to \\infty$ with $\\ell/d \\to \\alpha$, $k/d \\to \\kappa$, $n/d^2 \\to \\tau$; "
         "$q = (1+\\rho)/\\alpha$; the extra ridge $\\epsilon \\ge 0$ solves "
         "$\\epsilon M_\\kappa(q+\\epsilon) = 1 - \\tau + \\tau\\lambda/\\epsilon$, $\\nu = q + \\epsilon$; "
@@ -153,7 +154,7 @@ def e_icl_implicit() -> ImplicitFormula:
     return ImplicitFormula(
         "lu2024.e_icl_ridge",
         "asymptotic ICL error for lambda > 0, with the self-consistent extra ridge solved inside",
-        cite("Result (ICL error)", "theory note §5.1-5.2"),
+        cite("Result (ICL error)", "docs/theory/lu2024.md §5.1-5.2"),
         (Param(tau, Range(0, low_open=True), "pretraining contexts / d^2"),
          Param(alpha, Range(0, low_open=True), "context length / d"),
          Param(kappa, Range(0, low_open=True, allow_inf=True), "number of tasks / d"),

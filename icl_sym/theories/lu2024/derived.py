@@ -1,6 +1,6 @@
 """Quantities derived from the Lu et al. learning curves: optimal context length, interpolation peak, phase maps.
 
-Lu et al. (2025), Figs. 1-3 (theory note §6.3, §6.7, §8): the error is
+Lu et al. (2025), Figs. 1-3 (docs/theory/lu2024.md §6.3, §6.7, §8): the error is
 non-monotone in the context length α for finite task diversity, and peaks at
 the interpolation threshold τ = 1 (a pole when λ = 0).
 """
@@ -47,7 +47,7 @@ def optimal_alpha(tau, kappa, rho, *, which: Which = "icl", lam=0.0, alphas: np.
 
     Located on the grid ``alphas``, then refined by a bounded Brent search in log α between
     the grid neighbours of the minimum. Provenance: Lu et al. (2025), §"Dependence on
-    context length" (theory note §6.7).
+    context length" (docs/theory/lu2024.md §6.7).
     """
     alphas = check_array("alphas", alphas, Range(0, low_open=True))
     if alphas.ndim != 1 or alphas.size < 3 or np.any(np.diff(alphas) <= 0):
@@ -85,7 +85,7 @@ def interpolation_peak(alpha, kappa, rho, lam, *, which: Which = "icl", bounds=(
     """The pretraining ratio τ at which the error peaks (the interpolation peak); NaN if none in ``bounds``.
 
     With λ = 0 the peak is the pole τ = 1 exactly (Lu et al. 2025, §"Double descent"); a ridge λ > 0
-    makes it finite and moves it; a large ridge removes it (theory note §6.3).
+    makes it finite and moves it; a large ridge removes it (docs/theory/lu2024.md §6.3).
     """
     lam = float(check_array("lam", lam, Range(0)))
     if lam == 0:
@@ -105,7 +105,7 @@ def bayes_icl_error(rho, alpha):
     """Asymptotic ICL error of the Bayes-optimal estimator for Gaussian tasks (ridge with ridge ρ).
 
     e = ρ (1 + S_W(ρ, α)), S_W(c, α) = lim (1/d) tr(XXᵀ + cI)^{-1} = 2/(b + sqrt(b² + 4c)), b = c + α − 1
-    (Lu et al. 2025 baseline; theory note §6.8). Written without cancellation: for b < 0 the
+    (Lu et al. 2025 baseline; docs/theory/lu2024.md §6.8). Written without cancellation: for b < 0 the
     equivalent form (sqrt(b² + 4c) − b)/(2c) is used. Broadcasts over numpy arrays.
     """
     rho = check_array("rho", rho, Range(0, low_open=True))

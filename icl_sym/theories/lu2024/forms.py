@@ -15,7 +15,7 @@ the label-noise variance and ``lam`` the ridge in ``(n/d) lam |Gamma|_F^2``.
   (``iota = 0`` is ``kappa = inf``, where it is ``1/(1 + z)``).
 
 ``e_IDG = tau c`` for ``lam > 0`` is a reconstruction (the paper states the ridgeless IDG error);
-see ``docs/theory/lu2024.md``.
+see ``docs/theory/lu2024.md`` §5.3.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ where it succeeds (per regime, with positive reparametrisations such as
 κ = 1 + k or κ = 1/ι, and resolvent quantities kept opaque where possible),
 and always an independent numeric cross-check that evaluates the package's
 numeric learning curves with mpmath along a sequence approaching the point.
-Theory note §6 lists the claims; tuples below are (τ, α, κ, ρ, λ).
+docs/theory/lu2024.md §6 lists the claims; tuples below are (τ, α, κ, ρ, λ).
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ def limits() -> Derivation:
     return Derivation(
         "lu2024.limits",
         "Limits and phase transitions of the learning curves",
-        cite("§§ on double descent, context length and task diversity", "theory note §6"),
+        cite("§§ on double descent, context length and task diversity", "docs/theory/lu2024.md §6"),
         "The asymptotic errors $e_{ICL}(\\tau, \\alpha, \\kappa, \\rho, \\lambda)$ and $e_{IDG}$ of "
         "lu2024.asymptotic_curves (ridgeless unless a λ is given), with $q = (1+\\rho)/\\alpha$ and "
         "$m = M_\\kappa(q)$. Each claimed limit states an expression; mpmath evaluates that expression along a "

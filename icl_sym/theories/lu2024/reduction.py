@@ -1,6 +1,6 @@
 """Linear attention with the paper's embedding reduces to a linear model ŷ = ⟨Γ, H_Z⟩.
 
-Lu et al. (2025), §"Linear attention" (theory note §3.2). The identities are
+Lu et al. (2025), §"Linear attention" (docs/theory/lu2024.md §3.2). The identities are
 polynomial in every entry, so they are checked exactly at explicit sizes with
 fully symbolic entries.
 """

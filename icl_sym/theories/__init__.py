@@ -1,3 +1,3 @@
 """One package per paper; importing this package registers every theory."""
 
-from . import lu2024  # noqa: F401
+from . import bordelon2025, lu2024  # noqa: F401

@@ -39,7 +39,10 @@ __all__ = [
     "iso_loss_polynomial",
     "narayana_moment",
     "mp_bulk_density",
-    "mp_edges",
+    "iso_flow_rate",
+    "iso_reducible_loss",
+    "iso_gradient_flow",
+    "iso_flow_fixed_point",
     "ALPHA_RANGE",
 ]
 
@@ -409,3 +412,89 @@ def iso_derivation() -> Derivation:
         results,
     )
 
+
+
+# --------------------------------------------------------------------------------------------------
+# Result 1 with label noise: gradient flow of γ and its fixed point (App. C.2)
+# --------------------------------------------------------------------------------------------------
+
+def _semicircle_rule(depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes u_i and weights of ∫ (2/π)√(1−u²) f(u) du (Gauss–Chebyshev, second kind), exact for
+    polynomials of degree ≤ 2·(depth + 1) + 1, which covers every integrand of the flow."""
+    count = depth + 2
+    angles = np.arange(1, count + 1) * np.pi / (count + 1)
+    return np.cos(angles), 2 / (count + 1) * np.sin(angles) ** 2
+
+
+def _flow_terms(gamma: float, alpha_value: float, depth: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """At the bulk nodes: weights, λ, 1 − cλ and p(λ) = (1 − (1 − cλ)^L)/λ = c Σ_{j<L} (1 − cλ)^j."""
+    nodes, weights = _semicircle_rule(depth)
+    lam_nodes = 1 + 1 / alpha_value + 2 / np.sqrt(alpha_value) * nodes
+    base = 1 - gamma / depth * lam_nodes
+    powers = base[None, :] ** np.arange(depth)[:, None]
+    return weights, lam_nodes, base, gamma / depth * powers.sum(axis=0)
+
+
+def _check_flow_args(alpha_value, depth, sigma2_value) -> tuple[float, int, float]:
+    a = float(check_array("alpha", alpha_value, ALPHA_RANGE))
+    s = float(check_array("sigma2", sigma2_value, Range(0)))
+    return a, check_int("L", depth, 1), s
+
+
+def iso_flow_rate(gamma: float, alpha_value: float, depth: int, sigma2_value: float = 0.0) -> float:
+    """dγ/dt = −½ ∂_γ [ℓ(γ) − σ²] for Γ = γ I: Result 1 (σ = 0) and its noisy form (App. C.2).
+
+    Bordelon, Letey, Pehlevan (2026), Result 1 and App. C.2, with the time convention ∂_t Γ = −½ ∂_Γ ℓ
+    (docs/theory/bordelon2025.md, "ISO"). In the λρ(λ) semicircle form every integrand is a polynomial, so
+    the quadrature is exact: dγ/dt = ⟨λ(1 − cλ)^{2L−1}⟩ − (σ²/α) ⟨p(λ)(1 − cλ)^{L−1}⟩_{λρ}, c = γ/L.
+    """
+    a, depth, s = _check_flow_args(alpha_value, depth, sigma2_value)
+    weights, _, base, p = _flow_terms(float(gamma), a, depth)
+    return float(weights @ (base ** (2 * depth - 1) - s / a * p * base ** (depth - 1)))
+
+
+def iso_reducible_loss(gamma: float, alpha_value: float, depth: int, sigma2_value: float = 0.0) -> float:
+    """ℓ(γ) − σ² = ⟨(1 − cλ)^{2L}⟩ + (σ²/α) ⟨(1 − (1 − cλ)^L)²/λ⟩ at Γ = γ I, c = γ/L (App. C.2).
+
+    Exact quadrature of ⟨(1 − cλ)^{2L}⟩ = 1 − c ⟨Σ_{j<2L} (1 − cλ)^j⟩_{λρ}: accurate in absolute terms
+    (about 1e-15); use :func:`iso_optimal_loss` for the noiseless optimum, which keeps relative accuracy.
+    """
+    a, depth, s = _check_flow_args(alpha_value, depth, sigma2_value)
+    weights, _, base, p = _flow_terms(float(gamma), a, depth)
+    c_value = float(gamma) / depth
+    signal = 1 - c_value * (weights @ (base[None, :] ** np.arange(2 * depth)[:, None]).sum(axis=0))
+    return float(signal + s / a * (weights @ p**2))
+
+
+def iso_gradient_flow(alpha_value: float, depth: int, sigma2_value: float, times) -> np.ndarray:
+    """γ(t) of the gradient flow from Γ = 0 (Result 1; App. C.2 with noise), at the requested ``times``."""
+    from scipy.integrate import solve_ivp
+
+    a, depth, s = _check_flow_args(alpha_value, depth, sigma2_value)
+    t = check_array("times", times, Range(0))
+    if t.ndim != 1 or np.any(np.diff(t) < 0):
+        raise ParameterError("times", "a one-dimensional, non-decreasing array", times)
+    solution = solve_ivp(lambda _, g: [iso_flow_rate(g[0], a, depth, s)], (0.0, float(t[-1])), [0.0],
+                         t_eval=t, rtol=1e-11, atol=1e-13, method="DOP853")
+    return solution.y[0]
+
+
+def iso_flow_fixed_point(alpha_value: float, depth: int, sigma2_value: float = 0.0) -> float:
+    """The fixed point γ_∞ the flow from Γ = 0 reaches: the first positive zero of dγ/dt.
+
+    With σ = 0 it is L α/(1 + α) (derivation ``bordelon2025.iso``); label noise lowers it (early
+    stopping regularises, App. C.2).
+    """
+    from scipy.optimize import brentq
+
+    a, depth, s = _check_flow_args(alpha_value, depth, sigma2_value)
+    # dγ/dt = ⟨λ⟩ = 1 > 0 at γ = 0; scan to twice the noiseless optimum for the first sign change.
+    grid = np.linspace(0.0, 2 * depth * a / (1 + a), 801)
+    rates = np.array([iso_flow_rate(g, a, depth, s) for g in grid])
+    change = np.flatnonzero((rates[:-1] > 0) & (rates[1:] <= 0))
+    if change.size == 0:
+        raise ParameterError("sigma2", "such that the flow has a fixed point below 2 L alpha/(1+alpha)", s)
+    i = change[0]
+    if rates[i + 1] == 0:
+        return float(grid[i + 1])
+    return float(brentq(iso_flow_rate, grid[i], grid[i + 1], args=(a, depth, s), xtol=1e-15, rtol=1e-15))

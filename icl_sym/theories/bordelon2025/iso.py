@@ -109,6 +109,8 @@ def _optimal_loss_tail_hyper(depth: int) -> sp.Expr:
 #: Below this q = 4α/(1+α)² the positive tail series converges fast enough (≤ ~2000 terms); above it the
 #: finite form is used, where the loss is large enough that its cancellation costs at most a few digits.
 _Q_SERIES = 0.98
+#: Beyond this depth the finite form's L-term loop costs more than one mpmath evaluation.
+_FINITE_MAX_DEPTH = 4096
 #: Where the finite form would leave the loss below this, it cancels too much: mpmath takes over.
 _FINITE_FLOOR = 1e-4
 
@@ -201,7 +203,10 @@ def iso_optimal_loss(alpha_value, depth) -> np.ndarray:
         out[series] = np.maximum(1 - flat[series], 0) + weight[series] * tail
 
     near_one = np.flatnonzero(~series)
-    if near_one.size:
+    if near_one.size and depth > _FINITE_MAX_DEPTH:  # the L-term loop would be slow: mpmath directly
+        for i in near_one:
+            out[i] = float(iso_optimal_loss_mp(flat[i], depth, dps=20))
+    elif near_one.size:
         xs = x[near_one]
         partial, term = np.zeros_like(xs), np.ones_like(xs)
         for index in range(depth):  # Σ_{n<L} Cat_n xⁿ by the ratio Cat_{n+1}/Cat_n = 2(2n+1)/(n+2)

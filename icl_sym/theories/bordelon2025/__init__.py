@@ -6,7 +6,7 @@ L-step in-context GD on isotropic data, Results 1 and 2). Numeric entry points: 
 flow of Result 1 (:func:`iso_gradient_flow`) and the Result-10 online-SGD curve (:func:`online_sgd_loss`).
 """
 
-from . import iso, online_sgd  # noqa: F401  (register the derivations and formulas)
+from . import iso, online_sgd, reduction  # noqa: F401  (register the derivations and formulas)
 from .iso import (
     iso_flow_fixed_point,
     iso_gradient_flow,

@@ -201,7 +201,7 @@ class RandomAttentionMinusGD(sp.Function):
             attention = attention_forward(tokens, labels, tied)
             _, gd = gradient_descent_forward(tokens, labels, (v * K.T @ Q).T, len(layers), mpmath.sqrt(dim))
             scale = max(mpmath.mpf(1), *(abs(a) for a in attention))
-            return sp.Float(max(abs(a - b) for a, b in zip(attention, gd)) / scale, prec_to_dps(prec))
+            return sp.Float(max(abs(a - b) for a, b in zip(attention, gd)) / scale, _prec_to_dps(prec))
 
 
 class RandomAttentionMinusReduced(sp.Function):
@@ -217,10 +217,10 @@ class RandomAttentionMinusReduced(sp.Function):
             attention = attention_forward(tokens, labels, layers)
             reduced = reduced_gamma_forward(tokens, labels, [v * K.T @ Q for Q, K, v in layers])
             scale = max(mpmath.mpf(1), *(abs(a) for a in attention))
-            return sp.Float(max(abs(a - b) for a, b in zip(attention, reduced)) / scale, prec_to_dps(prec))
+            return sp.Float(max(abs(a - b) for a, b in zip(attention, reduced)) / scale, _prec_to_dps(prec))
 
 
-def prec_to_dps(prec: int) -> int:
+def _prec_to_dps(prec: int) -> int:
     return mpmath.libmp.prec_to_dps(prec)
 
 

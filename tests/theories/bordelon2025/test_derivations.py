@@ -10,6 +10,7 @@ from icl_sym.theories.bordelon2025 import iso, reduction
 from icl_sym.theories.bordelon2025.symbols import alpha
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["bordelon2025.reduction", "bordelon2025.iso"])
 def test_derivation_verifies(name):
     report = REGISTRY.get_derivation(name).verify()

@@ -73,6 +73,7 @@ def test_floor_is_the_limit():
     assert float(online_sgd_floor(1e-6, 2.0, 1.0, 1.0, 0.0)) == pytest.approx(1 / 9, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_matches_simulation():
     """Monte Carlo SGD at D = 48 (3 seeds) agrees with the curve within finite-size error."""
     tau, alpha, kappa, eta, sigma2, steps = 1.0, 1.0, 2.0, 0.1, 0.25, 40

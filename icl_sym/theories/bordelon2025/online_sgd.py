@@ -14,10 +14,13 @@ here, so that ℓ(0) = 1. For a < 1 the curve decreases to the floor b/(1 − a)
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
 from icl_sym.core.formula import Formula, Param
+from icl_sym.core.numeric import lambdify_expr
 from icl_sym.core.registry import REGISTRY
 from icl_sym.core.validation import ParameterError, Range, check_array
 
@@ -70,11 +73,15 @@ def _checked(eta_v, alpha_v, kappa_v, tau_v, sigma2_v) -> tuple[np.ndarray, ...]
             check_array("sigma2", sigma2_v, Range(0)))
 
 
+@functools.cache
+def _coefficient_functions() -> tuple:
+    return tuple(lambdify_expr((eta, alpha, kappa, tau, sigma2), e) for e in (r, a_coef, b_coef))
+
+
 def online_sgd_coefficients(eta_v, alpha_v, kappa_v, tau_v, sigma2_v=0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(r, a, b) of Result 10: ⟨G⟩ = I − rΓ and the recursion C(t+1) = a C(t) + b."""
     args = _checked(eta_v, alpha_v, kappa_v, tau_v, sigma2_v)
-    names = (eta, alpha, kappa, tau, sigma2)
-    return tuple(np.asarray(sp.lambdify(names, e, "numpy")(*args), dtype=np.float64) for e in (r, a_coef, b_coef))
+    return tuple(np.asarray(fn(*args), dtype=np.float64) for fn in _coefficient_functions())
 
 
 def online_sgd_loss(t_v, eta_v, alpha_v, kappa_v, tau_v, sigma2_v=0.0) -> np.ndarray:

@@ -14,14 +14,14 @@ mpmath numbers (high precision) and object arrays of SymPy symbols (the exact ch
 from __future__ import annotations
 
 import random
-from typing import Callable, Sequence
+from typing import Sequence
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from icl_sym.core.checks import ExactAtSizes, NumericIdentity, _average, expanded_numerator
-from icl_sym.core.checks import Exact
+# _average is the moment-replacement rule of AverageOverVector, reused for the averaged GD error.
+from icl_sym.core.checks import Exact, ExactAtSizes, NumericIdentity, _average, expanded_numerator
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula, Param
 from icl_sym.core.registry import REGISTRY
@@ -144,10 +144,6 @@ def _symbolic_context(dim: int, context: int, queries: int) -> tuple[np.ndarray,
     return _symbols("x", (dim, context + queries)), _symbols("y", (context,))
 
 
-def _tied(gamma_entries: np.ndarray, depth: int) -> list:
-    return [gamma_entries] * depth
-
-
 #: Display names for quantities computed by the checks at each explicit or random instance.
 f_attention = sp.Symbol(r"f^{\mathrm{attn}}_\star")
 f_reduced = sp.Symbol(r"f^{\Gamma}_\star")
@@ -169,7 +165,7 @@ def _reduced_vs_gd(dim: int, context: int, queries: int, depth: int) -> dict:
     gamma = _symbols("g", (dim, dim))
     # k_ν·q_μ = x_νᵀ Γ x_μ makes the GD preconditioner Γᵀ (the paper writes Γ; equal for symmetric Γ).
     _, prediction = gradient_descent_forward(tokens, labels, gamma.T, depth, sp.sqrt(dim))
-    return {f_reduced: sp.Matrix(reduced_gamma_forward(tokens, labels, _tied(gamma, depth))),
+    return {f_reduced: sp.Matrix(reduced_gamma_forward(tokens, labels, [gamma] * depth)),
             f_gd: sp.Matrix(prediction)}
 
 

@@ -96,6 +96,11 @@ def _semicircle_moment_from_expansion(order: int) -> sp.Expr:
 optimal_loss_finite = 1 - c_star * sp.Sum(sp.catalan(n) * x_catalan**n, (n, 0, L - 1))
 
 
+#: ℓ⋆ in positive tail form for symbolic L: (1 − α)₊ + α/(1+α) Cat_L x^L ₂F₁(1, L + 1/2; L + 2; 4x).
+optimal_loss_tail = atom + c_star * sp.binomial(2 * L, L) / (L + 1) * x_catalan**L * sp.hyper(
+    (1, L + sp.Rational(1, 2)), (L + 2,), q_ratio)
+
+
 def _optimal_loss_tail_hyper(depth: int) -> sp.Expr:
     """(1 − α)₊ + α/(1+α) Cat_L x^L ₂F₁(1, L + 1/2; L + 2; 4x): the positive tail form at a given depth."""
     return atom + c_star * sp.catalan(depth) * x_catalan**depth * sp.hyper(
@@ -398,11 +403,18 @@ def iso_derivation() -> Derivation:
                 (Param(alpha, ALPHA_RANGE, "context ratio P/D"),),
                 cite("Sec. 3.1", "corrected: the paper prints (1+alpha)^-2"),
                 "optimal one-layer ISO loss (sigma = 0)", sp.Symbol(r"\ell_\star^{(L=1)}")),
-        Formula("bordelon2025.iso_optimal_loss", optimal_loss_finite,
+        Formula("bordelon2025.iso_optimal_loss", optimal_loss_tail,
                 (Param(alpha, ALPHA_RANGE, "context ratio P/D"),
                  Param(L, Range(1), "depth (integer >= 1)")),
                 cite("Result 1, Fig. 1(c)", "closed form derived here; sigma = 0"),
-                "optimal L-step ISO loss (finite form; evaluate with iso_optimal_loss)", sp.Symbol(r"\ell_\star")),
+                "optimal L-step ISO loss, positive tail form (no cancellation; mpmath evaluation)",
+                sp.Symbol(r"\ell_\star")),
+        Formula("bordelon2025.iso_optimal_loss_finite", optimal_loss_finite,
+                (Param(alpha, ALPHA_RANGE, "context ratio P/D"),
+                 Param(L, Range(1), "depth (integer >= 1)")),
+                cite("Result 1, Fig. 1(c)", "closed form derived here; sigma = 0"),
+                "optimal L-step ISO loss, finite form (exact and symbolic; cancels numerically where the loss is small)",
+                sp.Symbol(r"\ell_\star")),
     )
     return Derivation(
         "bordelon2025.iso",

@@ -64,6 +64,19 @@ def test_names_are_unique_across_formulas_and_derivations():
     formulas = {n for n in REGISTRY.formula_names() if n.startswith("bordelon2025.")}
     derivations = {n for n in REGISTRY.derivation_names() if n.startswith("bordelon2025.")}
     assert {"bordelon2025.iso", "bordelon2025.reduction"} <= derivations
-    assert {"bordelon2025.iso_optimal_loss", "bordelon2025.iso_optimal_step", "bordelon2025.online_sgd_loss",
+    assert {"bordelon2025.iso_optimal_loss", "bordelon2025.iso_optimal_loss_finite", "bordelon2025.iso_optimal_step", "bordelon2025.online_sgd_loss",
             "bordelon2025.online_sgd_floor"} <= formulas
     assert not formulas & derivations
+
+
+def test_registered_loss_forms_evaluate_and_agree():
+    """The tail form (mpmath) and the finite form (exact, at an integer L) agree with iso_optimal_loss."""
+    import mpmath
+
+    from icl_sym.theories.bordelon2025 import iso_optimal_loss
+
+    tail = REGISTRY.get_formula("bordelon2025.iso_optimal_loss").numeric("mpmath")
+    with mpmath.workdps(30):
+        assert float(tail(mpmath.mpf(3), mpmath.mpf(9))) == pytest.approx(float(iso_optimal_loss(3.0, 9)), rel=1e-14)
+    finite = REGISTRY.get_formula("bordelon2025.iso_optimal_loss_finite").expr.subs({iso.L: 9, alpha: 3}).doit()
+    assert float(finite) == pytest.approx(float(iso_optimal_loss(3.0, 9)), rel=1e-14)

@@ -18,16 +18,13 @@ import sympy as sp
 from icl_sym.core.checks import Exact
 from icl_sym.core.validation import ParameterError, Range, check_array, check_int
 
-from .theory import THEORY
+from .symbols import PAPER, cite
 
 __all__ = [
     "PAPER", "cite", "Spectrum", "power_law_spectrum", "check_spectrum", "check_depth", "check_exponents",
     "CAPACITY", "SOURCE", "collapse_check", "nu", "beta", "k", "u",
 ]
 
-PAPER = THEORY.citation
-#: Provenance pointing into Bordelon, Letey, Pehlevan (2025): ``cite(where, note="")``.
-cite = THEORY.cite
 
 
 #: Capacity ν > 1: the spectrum is summable (trace class) as D → ∞, which every continuum argument needs.

@@ -187,8 +187,8 @@ def sample_contexts(
 def sample_sufficient(tasks: torch.Tensor, ell: int, rho: float, *, generator: torch.Generator) -> Contexts:
     """Exactly the law of :func:`sample_contexts`, drawn from O(d) variables per context whatever ℓ.
 
-    Construction (this project's derivation, docs/theory/lu2024.md §7.3): let β = ‖w‖, u = w/β.
-    By rotational invariance the context inputs are X = a uᵀ + Z with a ~ N(0, I_ℓ/d) and Z
+    Construction (this project's derivation; see the Lu et al. 2025 reference in docs/theory/, §7.3):
+    let β = ‖w‖, u = w/β. By rotational invariance the context inputs are X = a uᵀ + Z with a ~ N(0, I_ℓ/d) and Z
     (ℓ × d, rows N(0, I/d) projected on u⊥) independent; y = βa + ε. With A = √d a, E = ε/√ρ,
     r² = ‖A‖² ~ χ²_ℓ, ζ = ⟨A, E⟩/‖A‖ ~ N(0, 1) and c² = ‖E‖² − ζ² ~ χ²_{ℓ−1}, all independent:
     ⟨a, y⟩ = βr²/d + √(ρ/d) rζ and ‖y‖² = (βr/√d + √ρ ζ)² + ρc². Given y, Zᵀy is an isotropic

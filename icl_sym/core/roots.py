@@ -13,7 +13,7 @@
 
 Both expect an equation whose residual changes sign across the root; :func:`newton_bracketed`
 additionally expects it increasing there (negate a decreasing residual). For positive roots that
-span decades, solve for ``s = log x`` (see tooling note Section 5.1: bracket in the log variable).
+span decades, solve for ``s = log x``: a bracket in the log variable stays well scaled.
 """
 
 from __future__ import annotations

@@ -1,0 +1,149 @@
+"""The Lu et al. learning curves as one compiled loop over points (numba), generated from the same forms.
+
+:func:`compiled_curve` returns a function of five flat float64 arrays ``(tau, alpha, kappa, rho,
+lam)`` (already validated) that computes ``epsilon``, ``e_icl``, ``e_idg`` or ``g_task`` point by
+point in machine code, all cores in parallel (``numba.prange``), with no temporaries. Each point
+runs exactly what the numpy path of :mod:`.asymptotics` runs on arrays:
+
+* the generated kernels: the expressions of :func:`.asymptotics.kernel_expressions` (the stable
+  forms of :mod:`.forms`), printed as scalar code by :func:`icl_sym.core.compiled.scalar_source`;
+* the regime dispatch (``lam > 0``: the ridge root; ``lam = 0, tau < 1``: the closed-form ridgeless
+  ``eps``; ``tau > 1``: ``eps = 0``; ``tau = 1``: the pole, ``+inf``; ``kappa = inf`` as ``iota = 0``);
+* the bracketed Newton solve in ``log eps`` with the same bracket, start, residual, tolerance and
+  stopping rule (:func:`icl_sym.core.compiled.newton_bracketed_scalar`, the one-point twin of
+  :func:`icl_sym.core.roots.newton_bracketed`).
+
+So both paths agree to a few ulps (tested against each other and the mpmath reference). The
+functions ``_phi``, ``_solve_ridge``, ``_point`` and ``_evaluate_points`` below are templates: their
+source is compiled next to the generated kernels, whose names (``q_of``, ``bracket``, ``residual``,
+``ridge``, ``zero``, ``eps_ridgeless``, ``newton``) they call.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+
+from icl_sym.core.compiled import compile_module, newton_bracketed_scalar, scalar_source, template_source
+from icl_sym.core.roots import RootFindingError
+
+from . import asymptotics as A
+
+__all__ = ["compiled_curve", "QUANTITIES"]
+
+#: The quantities, by the integer code the compiled loop takes.
+QUANTITIES = ("epsilon", "e_icl", "e_idg", "g_task")
+
+# numba's fallback threading layer (workqueue) must not be entered from two threads at once.
+_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates (compiled in the generated module; see the module docstring for the names they use)
+# ---------------------------------------------------------------------------------------------
+def _phi(s, q, tau, lam, iota):  # pragma: no cover - runs as compiled code
+    """``(phi, dphi/ds)`` at ``s = log eps``: the residual of ``asymptotics._solve_ridge``."""
+    w, one_minus_w, g1, g2, dphi = residual(s, q, tau, lam, iota)  # noqa: F821
+    ratio = (g1 if w <= 0.5 else g2) / one_minus_w
+    # As numpy.maximum: a NaN ratio stays NaN (the solver then neither moves a bracket end).
+    return math.log1p(ratio if not ratio < SMALLEST_LOG1P_ARG else SMALLEST_LOG1P_ARG), dphi  # noqa: F821
+
+
+def _solve_ridge(q, tau, lam, iota):  # pragma: no cover - runs as compiled code
+    """``(eps, converged)`` for ``lam > 0``: the bracket and Newton solve of ``asymptotics._solve_ridge``."""
+    lower, upper = bracket(q, tau, lam, iota)  # noqa: F821
+    s_lo = math.log(lower * (1 - BRACKET_SLACK))  # noqa: F821
+    s_hi = math.log(upper * (1 + BRACKET_SLACK))  # noqa: F821
+    s, converged, _ = newton(0.5 * (s_lo + s_hi), s_lo, s_hi, XTOL_LOG_EPS, MAX_ITERATIONS,  # noqa: F821
+                             (q, tau, lam, iota))
+    return math.exp(s), converged
+
+
+def _point(what, tau, alpha, kappa, rho, lam):  # pragma: no cover - runs as compiled code
+    """``(value, converged)`` of quantity ``what`` (index in ``QUANTITIES``) at one point."""
+    q = q_of(rho, alpha)  # noqa: F821
+    iota = 1.0 / kappa
+    converged = True
+    if lam > 0:
+        eps, converged = _solve_ridge(q, tau, lam, iota)
+    elif tau < 1:
+        eps = eps_ridgeless(tau, q, iota)  # noqa: F821
+    else:
+        eps = 0.0
+    if what == 0:
+        return eps, converged
+    if lam > 0 or tau < 1:
+        icl, idg = ridge(q, rho, tau, lam, eps, iota)  # noqa: F821
+    elif tau > 1:
+        icl, idg = zero(q, rho, tau, iota)  # noqa: F821
+    else:  # the interpolation pole tau = 1, lam = 0
+        icl, idg = math.inf, math.inf
+    if what == 1:
+        return icl, converged
+    if what == 2:
+        return idg, converged
+    if iota > 0:  # g_task; kappa = inf: 0 identically
+        return icl - (0.0 if math.isinf(idg) else idg), converged
+    return 0.0, converged
+
+
+def _evaluate_points(what, tau, alpha, kappa, rho, lam, out, failed):  # pragma: no cover - runs as compiled code
+    """``out[i]`` = quantity ``what`` at point ``i``; ``failed[i]`` when its root was not found."""
+    for i in numba.prange(out.shape[0]):  # noqa: F821
+        value, converged = _point(what, tau[i], alpha[i], kappa[i], rho[i], lam[i])
+        out[i] = value
+        failed[i] = not converged
+
+
+# ---------------------------------------------------------------------------------------------
+# Generation
+# ---------------------------------------------------------------------------------------------
+_KERNEL_NAMES = {"q": "q_of"}  # generated function names (q is also a local name in the templates)
+
+
+def module_sources() -> list[str]:
+    """The sources of the compiled module: the generated kernels, the solver and the templates."""
+    sources = [scalar_source(_KERNEL_NAMES.get(name, name), args, exprs if len(exprs) > 1 else exprs[0])
+               for name, (args, exprs) in A.kernel_expressions().items()]
+    sources.append(template_source(newton_bracketed_scalar, {"newton_bracketed_scalar": "newton", "residual": "_phi"}))
+    sources += [template_source(fn) for fn in (_phi, _solve_ridge, _point, _evaluate_points)]
+    return sources
+
+
+@cache
+def _module():
+    constants = {"SMALLEST_LOG1P_ARG": A._SMALLEST_LOG1P_ARG, "BRACKET_SLACK": A._BRACKET_SLACK,
+                 "XTOL_LOG_EPS": A._XTOL_LOG_EPS, "MAX_ITERATIONS": A._MAX_ITERATIONS}
+    return compile_module("lu2024_curves", module_sources(), constants, parallel=("_evaluate_points",))
+
+
+def compiled_curve(what: str) -> Callable[..., np.ndarray]:
+    """``f(tau, alpha, kappa, rho, lam)`` on validated, equal-length 1-D float64 arrays: quantity ``what``.
+
+    The first call in a process imports (or, the first time on a machine, compiles) the module.
+    Raises :class:`~icl_sym.core.roots.RootFindingError` if the ``eps`` root is not found at some
+    point, as the numpy path does.
+    """
+    code = QUANTITIES.index(what)
+    module = _module()
+
+    def curve(tau, alpha, kappa, rho, lam) -> np.ndarray:
+        arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (tau, alpha, kappa, rho, lam)]
+        out = np.empty(arrays[0].shape[0])
+        failed = np.zeros(arrays[0].shape[0], dtype=np.bool_)
+        with _LOCK:
+            module._evaluate_points(code, *arrays, out, failed)
+        if failed.any():
+            first = int(np.flatnonzero(failed)[0])
+            raise RootFindingError(
+                f"bracketed Newton did not converge within {A._MAX_ITERATIONS} iterations",
+                failed=int(failed.sum()), total=int(failed.size),
+                example={"index": first, **{n: float(a[first]) for n, a in zip(A.NAMES, arrays)}},
+            )
+        return out
+
+    return curve

@@ -10,6 +10,7 @@ compiled loop can run a whole per-point computation (solver and formulas) in reg
   expressions the array path lambdifies;
 * :func:`template_source`: the source of a plain Python function written as a template (e.g. a
   driver loop), with names renamed, to be placed next to generated functions;
+* :func:`log1p_via_log`: a template, ``log1p`` to a few ulps at the cost of one ``log``;
 * :func:`newton_bracketed_scalar`: a template, the one-point twin of
   :func:`icl_sym.core.roots.newton_bracketed` with the same steps and stopping rule;
 * :func:`compile_module`: writes such sources as one module (every function ``numba.njit``,
@@ -42,8 +43,8 @@ from types import ModuleType
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-__all__ = ["numba_available", "scalar_source", "template_source", "newton_bracketed_scalar", "compile_module",
-           "cache_dir"]
+__all__ = ["numba_available", "scalar_source", "template_source", "newton_bracketed_scalar", "log1p_via_log",
+           "compile_module", "cache_dir"]
 
 _DISABLE_VARIABLE = "ICL_SYM_COMPILED"
 _CACHE_VARIABLE = "ICL_SYM_CACHE_DIR"
@@ -64,33 +65,50 @@ def numba_available() -> bool:
 # ---------------------------------------------------------------------------------------------
 # Sources
 # ---------------------------------------------------------------------------------------------
-def _identifier(symbol: sp.Symbol, index: int, taken: set[str]) -> str:
-    name = symbol.name
-    if not name.isidentifier() or keyword.iskeyword(name) or name in taken or name.startswith("_t"):
-        name = f"_arg{index}"
-    return name
+class _ScalarPrinter(PythonCodePrinter):
+    """SymPy's Python printer (``math`` module) that prints given symbols under given names."""
+
+    def __init__(self, names: Mapping[sp.Symbol, str]):
+        super().__init__({"fully_qualified_modules": True, "standard": "python3"})
+        self.names = names
+
+    def _print_Symbol(self, expr):
+        return self.names.get(expr) or super()._print_Symbol(expr)
+
+    def _print_Dummy(self, expr):
+        return self.names.get(expr) or super()._print_Dummy(expr)
+
+
+def _identifiers(args: Sequence[sp.Symbol]) -> dict[sp.Symbol, str]:
+    names: dict[sp.Symbol, str] = {}
+    for i, a in enumerate(args):
+        name = a.name
+        if (not name.isidentifier() or keyword.iskeyword(name) or name in names.values()
+                or name.startswith("_t") or name in ("math", "numba")):
+            name = f"_arg{i}"
+        names[a] = name
+    return names
 
 
 def scalar_source(name: str, args: Sequence[sp.Symbol], exprs: sp.Expr | Sequence[sp.Expr]) -> str:
     """``def name(*args): ...`` returning ``exprs`` (a tuple for a sequence), printed with ``math`` functions.
 
     Common subexpressions become local variables ``_t0, _t1, ...`` (``sympy.cse``); an argument
-    whose name is not a Python identifier (e.g. ``lambda``) is renamed. The code uses only
+    whose name is not a usable Python identifier (e.g. ``lambda``) is printed as ``_arg<i>``. The
+    expressions are printed as they are (no substitution re-evaluates them). The code uses only
     arithmetic, ``abs``, ``math`` functions and conditional expressions, so numba compiles it as is.
     """
     single = isinstance(exprs, sp.Basic)
-    exprs = [exprs] if single else list(exprs)
-    taken: set[str] = set()
-    renamed = {}
-    for i, a in enumerate(args):
-        ident = _identifier(a, i, taken)
-        taken.add(ident)
-        renamed[a] = sp.Symbol(ident, **a.assumptions0)
-    exprs = [sp.sympify(e).xreplace(renamed) for e in exprs]
-    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_t"))
-    printer = PythonCodePrinter({"fully_qualified_modules": True, "standard": "python3"})
-    lines = [f"def {name}({', '.join(str(renamed[a]) for a in args)}):"]
-    lines += [f"    {lhs} = {printer.doprint(rhs)}" for lhs, rhs in replacements]
+    exprs = [sp.sympify(exprs)] if single else [sp.sympify(e) for e in exprs]
+    names = _identifiers(args)
+    free = set().union(*(e.free_symbols for e in exprs)) - set(args)
+    if free:
+        raise ValueError(f"{name}: the expressions depend on symbols that are not arguments: {sorted(map(str, free))}")
+    replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_t", cls=sp.Dummy))
+    temporaries = {lhs: f"_t{i}" for i, (lhs, _) in enumerate(replacements)}
+    printer = _ScalarPrinter({**names, **temporaries})
+    lines = [f"def {name}({', '.join(names[a] for a in args)}):"]
+    lines += [f"    {temporaries[lhs]} = {printer.doprint(rhs)}" for lhs, rhs in replacements]
     values = [printer.doprint(e) for e in reduced]
     lines.append(f"    return {values[0]}" if single else f"    return ({', '.join(values)},)")
     return "\n".join(lines) + "\n"
@@ -125,39 +143,91 @@ def template_source(fn: Callable, rename: Mapping[str, str] | None = None) -> st
 # ---------------------------------------------------------------------------------------------
 # Templates
 # ---------------------------------------------------------------------------------------------
+def log1p_via_log(x):  # pragma: no cover - runs as compiled code
+    """``log(1 + x)`` to a few ulps, for ``x >= -1``, from ``log``: about twice as fast as libm's ``log1p``.
+
+    With ``u = fl(1 + x)``, ``log(u) * x / (u - 1)`` corrects the rounding of ``1 + x`` (the ratio
+    ``x / (u - 1)`` is exact to first order, and ``log(u)/(u - 1)`` varies slowly), so the result
+    keeps full relative precision for tiny ``x`` too (W. Kahan; D. Goldberg, "What every computer
+    scientist should know about floating-point arithmetic", ACM Comput. Surv. 23 (1991), Theorem 4).
+    """
+    u = 1.0 + x
+    if u == 1.0:
+        return x
+    if u == math.inf:
+        return u
+    return math.log(u) * (x / (u - 1.0))
+
+
+def newton_update(x, f, df, lo, hi, lo_ok, hi_ok, xtol):  # pragma: no cover - runs as compiled code
+    """One step of :func:`icl_sym.core.roots.newton_bracketed` for one element: ``(x, lo, hi, lo_ok, hi_ok, done)``.
+
+    Given ``f``, ``df`` at ``x``: tighten the bracket by the sign of ``f`` (NaN moves neither end);
+    take the Newton step if it lands strictly inside the bracket or moves by ``<= xtol``, else
+    bisect; done when ``f == 0``, a Newton step is ``<= xtol`` or the bracket, both ends confirmed
+    by a sign (``lo_ok``, ``hi_ok``), is ``<= xtol`` wide.
+    """
+    if f <= 0:
+        lo = max(lo, x)
+    if f >= 0:
+        hi = min(hi, x)
+    lo_ok = lo_ok or f < 0
+    hi_ok = hi_ok or f > 0
+    newton_x = x - f / df
+    small = newton_x >= lo and newton_x <= hi and abs(newton_x - x) <= xtol
+    if f == 0:
+        step_to = x
+    elif small or (newton_x > lo and newton_x < hi):
+        step_to = newton_x
+    else:
+        step_to = 0.5 * (lo + hi)
+    done = f == 0 or small or (lo_ok and hi_ok and hi - lo <= xtol)
+    return step_to, lo, hi, lo_ok, hi_ok, done
+
+
 def newton_bracketed_scalar(x, lo, hi, xtol, max_iter, params):  # pragma: no cover - runs as compiled code
     """One-point :func:`icl_sym.core.roots.newton_bracketed`: returns ``(root, converged, iterations)``.
 
     Template: ``residual(x, *params)`` returns ``(f, df/dx)``, ``f`` increasing through the root
-    in ``[lo, hi]`` (finite). Each step, as in the array solver: tighten the bracket by the sign
-    of ``f`` (NaN moves neither end), take the Newton step if it lands strictly inside the bracket
-    or moves by ``<= xtol``, else bisect; stop when ``f == 0``, a Newton step is ``<= xtol`` or
-    the bracket, both ends confirmed by a sign, is ``<= xtol`` wide.
+    in ``[lo, hi]`` (finite); the steps and the stopping rule are :func:`newton_update`'s.
     """
     x = min(max(x, lo), hi)
     lo_ok = False
     hi_ok = False
     for iteration in range(1, max_iter + 1):
         f, df = residual(x, *params)  # noqa: F821 - bound where the template is compiled
-        if f <= 0:
-            lo = max(lo, x)
-        if f >= 0:
-            hi = min(hi, x)
-        lo_ok = lo_ok or f < 0
-        hi_ok = hi_ok or f > 0
-        newton_x = x - f / df
-        small = newton_x >= lo and newton_x <= hi and abs(newton_x - x) <= xtol
-        accept = small or (newton_x > lo and newton_x < hi)
-        if f == 0:
-            step_to = x
-        elif accept:
-            step_to = newton_x
-        else:
-            step_to = 0.5 * (lo + hi)
-        x = step_to
-        if f == 0 or small or (lo_ok and hi_ok and hi - lo <= xtol):
+        x, lo, hi, lo_ok, hi_ok, done = newton_update(x, f, df, lo, hi, lo_ok, hi_ok, xtol)
+        if done:
             return x, True, iteration
     return x, False, max_iter
+
+
+def newton_bracketed_pair(x1, lo1, hi1, params1, active1, x2, lo2, hi2, params2, active2, xtol,
+                          max_iter):  # pragma: no cover - runs as compiled code
+    """:func:`newton_bracketed_scalar` on two independent equations in lockstep (inactive ones skipped).
+
+    Returns ``(root1, converged1, iterations1, root2, converged2, iterations2)``, each exactly what
+    the one-point solver returns (an inactive equation: its start, ``True``, ``0``). Interleaving
+    two dependency chains lets the processor overlap them: one Newton step is a long chain of
+    divisions and ``exp``/``log`` whose latency a single equation cannot hide.
+    """
+    x1 = min(max(x1, lo1), hi1)
+    x2 = min(max(x2, lo2), hi2)
+    lo_ok1 = hi_ok1 = lo_ok2 = hi_ok2 = False
+    done1, done2 = not active1, not active2
+    iterations1 = iterations2 = 0
+    for iteration in range(1, max_iter + 1):
+        if done1 and done2:
+            break
+        if not done1:
+            f1, df1 = residual(x1, *params1)  # noqa: F821 - bound where the template is compiled
+            x1, lo1, hi1, lo_ok1, hi_ok1, done1 = newton_update(x1, f1, df1, lo1, hi1, lo_ok1, hi_ok1, xtol)
+            iterations1 = iteration
+        if not done2:
+            f2, df2 = residual(x2, *params2)  # noqa: F821
+            x2, lo2, hi2, lo_ok2, hi_ok2, done2 = newton_update(x2, f2, df2, lo2, hi2, lo_ok2, hi_ok2, xtol)
+            iterations2 = iteration
+    return x1, done1, iterations1, x2, done2, iterations2
 
 
 # ---------------------------------------------------------------------------------------------

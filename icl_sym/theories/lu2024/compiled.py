@@ -27,11 +27,14 @@ from collections.abc import Callable
 from functools import cache
 
 import numpy as np
+import sympy as sp
 
-from icl_sym.core.compiled import compile_module, newton_bracketed_scalar, scalar_source, template_source
+from icl_sym.core.compiled import (compile_module, log1p_via_log, newton_bracketed_pair, newton_update,
+                                   scalar_source, template_source)
 from icl_sym.core.roots import RootFindingError
 
 from . import asymptotics as A
+from . import forms as F
 
 __all__ = ["compiled_curve", "QUANTITIES"]
 
@@ -47,35 +50,32 @@ _LOCK = threading.Lock()
 # ---------------------------------------------------------------------------------------------
 def _phi(s, q, tau, lam, iota):  # pragma: no cover - runs as compiled code
     """``(phi, dphi/ds)`` at ``s = log eps``: the residual of ``asymptotics._solve_ridge``."""
-    w, one_minus_w, g1, g2, dphi = residual(s, q, tau, lam, iota)  # noqa: F821
+    w, one_minus_w, g1, g2, dphi = residual(math.exp(s), q, tau, lam, iota)  # noqa: F821
     ratio = (g1 if w <= 0.5 else g2) / one_minus_w
     # As numpy.maximum: a NaN ratio stays NaN (the solver then neither moves a bracket end).
-    return math.log1p(ratio if not ratio < SMALLEST_LOG1P_ARG else SMALLEST_LOG1P_ARG), dphi  # noqa: F821
+    return log1p(ratio if not ratio < SMALLEST_LOG1P_ARG else SMALLEST_LOG1P_ARG), dphi  # noqa: F821
 
 
-def _solve_ridge(q, tau, lam, iota):  # pragma: no cover - runs as compiled code
-    """``(eps, converged)`` for ``lam > 0``: the bracket and Newton solve of ``asymptotics._solve_ridge``."""
-    lower, upper = bracket(q, tau, lam, iota)  # noqa: F821
-    s_lo = math.log(lower * (1 - BRACKET_SLACK))  # noqa: F821
-    s_hi = math.log(upper * (1 + BRACKET_SLACK))  # noqa: F821
-    s, converged, _ = newton(0.5 * (s_lo + s_hi), s_lo, s_hi, XTOL_LOG_EPS, MAX_ITERATIONS,  # noqa: F821
-                             (q, tau, lam, iota))
-    return math.exp(s), converged
-
-
-def _point(what, tau, alpha, kappa, rho, lam):  # pragma: no cover - runs as compiled code
-    """``(value, converged)`` of quantity ``what`` (index in ``QUANTITIES``) at one point."""
+def _prepare(tau, alpha, kappa, rho, lam):  # pragma: no cover - runs as compiled code
+    """``(q, iota, s_lo, s_hi)``: the bracket of ``log eps`` for ``lam > 0`` as in ``asymptotics._solve_ridge``."""
     q = q_of(rho, alpha)  # noqa: F821
     iota = 1.0 / kappa
-    converged = True
     if lam > 0:
-        eps, converged = _solve_ridge(q, tau, lam, iota)
+        lower, upper = bracket(q, tau, lam, iota)  # noqa: F821
+        return q, iota, math.log(lower * (1 - BRACKET_SLACK)), math.log(upper * (1 + BRACKET_SLACK))  # noqa: F821
+    return q, iota, 0.0, 0.0
+
+
+def _finish(what, tau, rho, lam, q, iota, log_eps):  # pragma: no cover - runs as compiled code
+    """Quantity ``what`` (index in ``QUANTITIES``) at one point, given the solved ``log eps`` if ``lam > 0``."""
+    if lam > 0:
+        eps = math.exp(log_eps)
     elif tau < 1:
         eps = eps_ridgeless(tau, q, iota)  # noqa: F821
     else:
         eps = 0.0
     if what == 0:
-        return eps, converged
+        return eps
     if lam > 0 or tau < 1:
         icl, idg = ridge(q, rho, tau, lam, eps, iota)  # noqa: F821
     elif tau > 1:
@@ -83,20 +83,33 @@ def _point(what, tau, alpha, kappa, rho, lam):  # pragma: no cover - runs as com
     else:  # the interpolation pole tau = 1, lam = 0
         icl, idg = math.inf, math.inf
     if what == 1:
-        return icl, converged
+        return icl
     if what == 2:
-        return idg, converged
+        return idg
     if iota > 0:  # g_task; kappa = inf: 0 identically
-        return icl - (0.0 if math.isinf(idg) else idg), converged
-    return 0.0, converged
+        return icl - (0.0 if math.isinf(idg) else idg)
+    return 0.0
 
 
 def _evaluate_points(what, tau, alpha, kappa, rho, lam, out, failed):  # pragma: no cover - runs as compiled code
-    """``out[i]`` = quantity ``what`` at point ``i``; ``failed[i]`` when its root was not found."""
-    for i in numba.prange(out.shape[0]):  # noqa: F821
-        value, converged = _point(what, tau[i], alpha[i], kappa[i], rho[i], lam[i])
-        out[i] = value
-        failed[i] = not converged
+    """``out[i]`` = quantity ``what`` at point ``i``; ``failed[i]`` when its root was not found.
+
+    Points are solved two at a time (``newton_pair``), so that their Newton chains overlap.
+    """
+    n = out.shape[0]
+    for pair in numba.prange((n + 1) // 2):  # noqa: F821
+        i = 2 * pair
+        j = min(i + 1, n - 1)  # odd n: the last point twice
+        q_i, iota_i, lo_i, hi_i = _prepare(tau[i], alpha[i], kappa[i], rho[i], lam[i])
+        q_j, iota_j, lo_j, hi_j = _prepare(tau[j], alpha[j], kappa[j], rho[j], lam[j])
+        s_i, ok_i, _, s_j, ok_j, _ = newton_pair(
+            0.5 * (lo_i + hi_i), lo_i, hi_i, (q_i, tau[i], lam[i], iota_i), lam[i] > 0,
+            0.5 * (lo_j + hi_j), lo_j, hi_j, (q_j, tau[j], lam[j], iota_j), lam[j] > 0,
+            XTOL_LOG_EPS, MAX_ITERATIONS)  # noqa: F821
+        out[i] = _finish(what, tau[i], rho[i], lam[i], q_i, iota_i, s_i)
+        out[j] = _finish(what, tau[j], rho[j], lam[j], q_j, iota_j, s_j)
+        failed[i] = not ok_i
+        failed[j] = not ok_j
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,12 +118,28 @@ def _evaluate_points(what, tau, alpha, kappa, rho, lam, out, failed):  # pragma:
 _KERNEL_NAMES = {"q": "q_of"}  # generated function names (q is also a local name in the templates)
 
 
+def _scalar_expressions() -> dict[str, tuple[tuple[sp.Symbol, ...], tuple[sp.Expr, ...]]]:
+    """The kernel expressions of the numpy path, the residual taking ``eps = exp(s)`` instead of ``s``.
+
+    The array residual contains ``exp(s)`` and ``exp(-s)``; with ``eps`` as its argument the scalar
+    code computes one ``exp`` per step and ``lam/eps`` (equal to a rounding error).
+    """
+    kernels = dict(A.kernel_expressions())
+    (s, *others), exprs = kernels["residual"]
+    kernels["residual"] = ((F.eps, *others), tuple(e.subs(sp.exp(s), F.eps) for e in exprs))
+    if any(e.has(s) for e in kernels["residual"][1]):
+        raise AssertionError("the residual depends on log eps other than through exp(log eps)")
+    return kernels
+
+
 def module_sources() -> list[str]:
     """The sources of the compiled module: the generated kernels, the solver and the templates."""
     sources = [scalar_source(_KERNEL_NAMES.get(name, name), args, exprs if len(exprs) > 1 else exprs[0])
-               for name, (args, exprs) in A.kernel_expressions().items()]
-    sources.append(template_source(newton_bracketed_scalar, {"newton_bracketed_scalar": "newton", "residual": "_phi"}))
-    sources += [template_source(fn) for fn in (_phi, _solve_ridge, _point, _evaluate_points)]
+               for name, (args, exprs) in _scalar_expressions().items()]
+    sources.append(template_source(log1p_via_log, {"log1p_via_log": "log1p"}))
+    sources.append(template_source(newton_update))
+    sources.append(template_source(newton_bracketed_pair, {"newton_bracketed_pair": "newton_pair", "residual": "_phi"}))
+    sources += [template_source(fn) for fn in (_phi, _prepare, _finish, _evaluate_points)]
     return sources
 
 

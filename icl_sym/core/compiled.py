@@ -11,11 +11,13 @@ compiled loop can run a whole per-point computation (solver and formulas) in reg
 * :func:`template_source`: the source of a plain Python function written as a template (e.g. a
   driver loop), with names renamed, to be placed next to generated functions;
 * :func:`log1p_via_log`: a template, ``log1p`` to a few ulps at the cost of one ``log``;
-* :func:`newton_bracketed_scalar`: a template, the one-point twin of
-  :func:`icl_sym.core.roots.newton_bracketed` with the same steps and stopping rule;
+* :func:`newton_bracketed_scalar` (one equation) and :func:`newton_bracketed_pair` (two in
+  lockstep): templates, the one-point twins of :func:`icl_sym.core.roots.newton_bracketed`, with
+  its steps and stopping rule written once (:func:`newton_update`);
 * :func:`compile_module`: writes such sources as one module (every function ``numba.njit``,
   ``fastmath=False``, IEEE division), imports it and returns it. The file name is a hash of its
-  content, so numba's on-disk cache (``cache=True``) can never serve code of older expressions.
+  content, so numba's on-disk cache (``cache=True``) can never serve code of older expressions;
+* :func:`python_module`: the same module text run by the interpreter (tests, no compiler).
 
 numba is optional: :func:`numba_available` says whether it can be used (``ICL_SYM_COMPILED=0`` in
 the environment turns it off); callers keep their numpy path as the fallback. Generated modules go
@@ -43,8 +45,8 @@ from types import ModuleType
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-__all__ = ["numba_available", "scalar_source", "template_source", "newton_bracketed_scalar", "log1p_via_log",
-           "compile_module", "cache_dir"]
+__all__ = ["numba_available", "scalar_source", "template_source", "newton_update", "newton_bracketed_scalar",
+           "newton_bracketed_pair", "log1p_via_log", "compile_module", "python_module", "cache_dir"]
 
 _DISABLE_VARIABLE = "ICL_SYM_COMPILED"
 _CACHE_VARIABLE = "ICL_SYM_CACHE_DIR"
@@ -260,9 +262,26 @@ import numba
 '''
 
 
-def _decorated(source: str, parallel: bool) -> str:
-    options = "cache=True, fastmath=False, error_model='numpy'" + (", parallel=True" if parallel else "")
-    return f"@numba.njit({options})\n{source}"
+def _module_text(stem: str, sources: Sequence[str], constants: Mapping[str, float | int] | None,
+                 parallel: Collection[str]) -> str:
+    functions = []
+    for source in sources:
+        (node,) = ast.parse(source).body
+        if not isinstance(node, ast.FunctionDef):
+            raise ValueError(f"every source must be one function definition; got {type(node).__name__}")
+        functions.append((node.name, source))
+    unknown = set(parallel) - {name for name, _ in functions}
+    if unknown:
+        raise ValueError(f"parallel names functions not in the module: {sorted(unknown)}")
+    body = [_HEADER.format(stem=stem)]
+    for name, value in (constants or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise ValueError(f"constant {name} must be a number; got {value!r}")
+        body.append(f"{name} = {value!r}\n" if math.isfinite(value) else f"{name} = {'' if value > 0 else '-'}math.inf\n")
+    for name, source in functions:
+        options = "cache=True, fastmath=False, error_model='numpy'" + (", parallel=True" if name in parallel else "")
+        body.append(f"\n\n@numba.njit({options})\n{source}")
+    return "".join(body)
 
 
 def compile_module(stem: str, sources: Sequence[str], constants: Mapping[str, float | int] | None = None,
@@ -275,23 +294,7 @@ def compile_module(stem: str, sources: Sequence[str], constants: Mapping[str, fl
     ``error_model='numpy'`` (division by zero gives ``inf``/``nan`` as in numpy, no exception),
     and cached on disk by numba. Needs numba (see :func:`numba_available`).
     """
-    functions = []
-    for source in sources:
-        (node,) = ast.parse(source).body
-        if not isinstance(node, ast.FunctionDef):
-            raise ValueError(f"every source must be one function definition; got {type(node).__name__}")
-        functions.append((node.name, source))
-    unknown = set(parallel) - {name for name, _ in functions}
-    if unknown:
-        raise ValueError(f"parallel names functions not in the module: {sorted(unknown)}")
-    body = [_HEADER.format(stem=stem)]
-    for name, value in (constants or {}).items():
-        if not (isinstance(value, int) or math.isfinite(value) or math.isinf(value)):
-            raise ValueError(f"constant {name} must be a number; got {value!r}")
-        body.append(f"{name} = {value!r}\n" if math.isfinite(value) else f"{name} = math.{'inf' if value > 0 else '-inf'}\n")
-    for name, source in functions:
-        body.append("\n\n" + _decorated(source, name in parallel))
-    text = "".join(body)
+    text = _module_text(stem, sources, constants, parallel)
     digest = hashlib.sha256(text.encode()).hexdigest()[:20]
     module_name = f"icl_sym_generated_{stem}_{digest}"
     if module_name in sys.modules:
@@ -310,4 +313,28 @@ def compile_module(stem: str, sources: Sequence[str], constants: Mapping[str, fl
     except BaseException:
         del sys.modules[module_name]
         raise
+    return module
+
+
+class _PlainNumba:
+    """Stands in for numba in :func:`python_module`: ``njit`` returns the function, ``prange`` is ``range``."""
+
+    prange = range
+
+    @staticmethod
+    def njit(*args, **options):
+        return lambda fn: fn
+
+
+def python_module(stem: str, sources: Sequence[str], constants: Mapping[str, float | int] | None = None,
+                  parallel: Collection[str] = ()) -> ModuleType:
+    """The module :func:`compile_module` would compile, run by the Python interpreter (no numba).
+
+    The same text, executed with ``numba.njit`` as the identity and ``numba.prange`` as ``range``:
+    slow, but it needs no compiler, so tests can check (and mutate) generated code cheaply.
+    """
+    text = _module_text(stem, sources, constants, parallel).replace("\nimport numba\n", "\n", 1)
+    module = ModuleType(f"icl_sym_interpreted_{stem}")
+    module.numba = _PlainNumba
+    exec(compile(text, f"<generated {stem}>", "exec"), module.__dict__)
     return module

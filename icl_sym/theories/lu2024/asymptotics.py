@@ -28,6 +28,7 @@ from typing import Any, Literal
 import mpmath
 import sympy as sp
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.dispatch import Ops, evaluate
 from icl_sym.core.numeric import lambdify_expr
 from icl_sym.core.roots import find_root_mp, newton_bracketed
@@ -194,9 +195,16 @@ DOMAINS = {
 }
 
 
-def _dispatch(what: What, args: dict[str, Any]):
+def _dispatch(what: What, args: dict[str, Any], *, compiled: bool | None = None):
+    """``what`` at ``args``; numpy inputs run the compiled loop of :mod:`.compiled` when numba is
+    available (``compiled=None``) or when asked (``True``), the numpy kernels otherwise."""
+    loop = None
+    if numba_available() if compiled is None else compiled:
+        from .compiled import compiled_curve  # (it imports this module)
+
+        loop = compiled_curve(what)
     return evaluate(lambda ops, *flat: _evaluate_arrays(what, ops, *flat), args, DOMAINS,
-                    lambda *mp: _mp_scalar(what, *mp), prepare=_kernels)
+                    lambda *mp: _mp_scalar(what, *mp), prepare=_kernels, compiled=loop)
 
 
 def _mp_scalar(what: What, tau_, alpha_, kappa_, rho_, lam_):

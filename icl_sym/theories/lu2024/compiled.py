@@ -41,6 +41,8 @@ __all__ = ["compiled_curve", "QUANTITIES"]
 #: The quantities, by the integer code the compiled loop takes.
 QUANTITIES = ("epsilon", "e_icl", "e_idg", "g_task")
 
+#: Inputs with fewer points run on one thread (a parallel region costs tens of microseconds to start).
+PARALLEL_FROM = 1024
 # numba's fallback threading layer (workqueue) must not be entered from two threads at once.
 _LOCK = threading.Lock()
 
@@ -140,32 +142,43 @@ def module_sources() -> list[str]:
     sources.append(template_source(newton_update))
     sources.append(template_source(newton_bracketed_pair, {"newton_bracketed_pair": "newton_pair", "residual": "_phi"}))
     sources += [template_source(fn) for fn in (_phi, _prepare, _finish, _evaluate_points)]
+    # The same loop on one thread: small inputs do not pay for starting the parallel region.
+    sources.append(template_source(_evaluate_points, {"_evaluate_points": "_evaluate_points_serial"}))
     return sources
+
+
+def module_spec() -> tuple[str, list[str], dict[str, float], tuple[str, ...]]:
+    """``(stem, sources, constants, parallel)`` of the module, for :func:`icl_sym.core.compiled.compile_module`."""
+    constants = {"SMALLEST_LOG1P_ARG": A._SMALLEST_LOG1P_ARG, "BRACKET_SLACK": A._BRACKET_SLACK,
+                 "XTOL_LOG_EPS": A._XTOL_LOG_EPS, "MAX_ITERATIONS": A._MAX_ITERATIONS}
+    return "lu2024_curves", module_sources(), constants, ("_evaluate_points",)
 
 
 @cache
 def _module():
-    constants = {"SMALLEST_LOG1P_ARG": A._SMALLEST_LOG1P_ARG, "BRACKET_SLACK": A._BRACKET_SLACK,
-                 "XTOL_LOG_EPS": A._XTOL_LOG_EPS, "MAX_ITERATIONS": A._MAX_ITERATIONS}
-    return compile_module("lu2024_curves", module_sources(), constants, parallel=("_evaluate_points",))
+    return compile_module(*module_spec())
 
 
 def compiled_curve(what: str) -> Callable[..., np.ndarray]:
     """``f(tau, alpha, kappa, rho, lam)`` on validated, equal-length 1-D float64 arrays: quantity ``what``.
 
-    The first call in a process imports (or, the first time on a machine, compiles) the module.
-    Raises :class:`~icl_sym.core.roots.RootFindingError` if the ``eps`` root is not found at some
-    point, as the numpy path does.
+    Its first call in a process generates the module's source and imports it (compiling it the
+    first time on a machine; later the code comes from numba's disk cache). Raises
+    :class:`~icl_sym.core.roots.RootFindingError` if the ``eps`` root is not found at some point,
+    as the numpy path does.
     """
     code = QUANTITIES.index(what)
-    module = _module()
 
     def curve(tau, alpha, kappa, rho, lam) -> np.ndarray:
+        module = _module()
         arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (tau, alpha, kappa, rho, lam)]
         out = np.empty(arrays[0].shape[0])
         failed = np.zeros(arrays[0].shape[0], dtype=np.bool_)
-        with _LOCK:
-            module._evaluate_points(code, *arrays, out, failed)
+        if out.size < PARALLEL_FROM:
+            module._evaluate_points_serial(code, *arrays, out, failed)
+        else:
+            with _LOCK:
+                module._evaluate_points(code, *arrays, out, failed)
         if failed.any():
             first = int(np.flatnonzero(failed)[0])
             raise RootFindingError(

@@ -217,7 +217,7 @@ def main() -> None:
 
     def compiled_serial(*arrays):
         out, failed = np.empty(arrays[0].shape[0]), np.zeros(arrays[0].shape[0], dtype=bool)
-        module._evaluate_points_serial(1, *arrays, out, failed)
+        module._evaluate_points_serial(1, *map(lu_compiled._read_only, arrays), out, failed)
 
     quiet_compiled = best_per_chunk(compiled_serial, points, 1 << 14)
     quiet_numpy = best_per_chunk(lambda *a: asymptotics._dispatch("e_icl", dict(zip(asymptotics.NAMES, a)),

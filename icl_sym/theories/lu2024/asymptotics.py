@@ -11,6 +11,8 @@ dispatched in Python (no Piecewise):
 * ``lam = 0, tau = 1``: the interpolation pole; ``e_icl = e_idg = +inf`` (``eps = 0``);
 * ``kappa = inf``: the same code with ``1/kappa = 0`` (``M = 1/(1+z)``); ``g_task = 0`` exactly.
 
+For numpy inputs, when numba is available, the same expressions, dispatch and solver run as one
+compiled loop over points instead (:mod:`.compiled`); the numpy kernels here are the fallback.
 The independent high-precision evaluator is :mod:`.reference`.
 
 Domain of every public function: ``tau`` and ``alpha`` in ``(0, inf)``, ``kappa`` in

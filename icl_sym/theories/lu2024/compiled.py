@@ -10,13 +10,17 @@ runs exactly what the numpy path of :mod:`.asymptotics` runs on arrays:
 * the regime dispatch (``lam > 0``: the ridge root; ``lam = 0, tau < 1``: the closed-form ridgeless
   ``eps``; ``tau > 1``: ``eps = 0``; ``tau = 1``: the pole, ``+inf``; ``kappa = inf`` as ``iota = 0``);
 * the bracketed Newton solve in ``log eps`` with the same bracket, start, residual, tolerance and
-  stopping rule (:func:`icl_sym.core.compiled.newton_bracketed_scalar`, the one-point twin of
-  :func:`icl_sym.core.roots.newton_bracketed`).
+  stopping rule (:func:`icl_sym.core.compiled.newton_bracketed_pair`, the one-point twin of
+  :func:`icl_sym.core.roots.newton_bracketed` run on two points in lockstep so that their
+  dependency chains overlap).
 
-So both paths agree to a few ulps (tested against each other and the mpmath reference). The
-functions ``_phi``, ``_solve_ridge``, ``_point`` and ``_evaluate_points`` below are templates: their
-source is compiled next to the generated kernels, whose names (``q_of``, ``bracket``, ``residual``,
-``ridge``, ``zero``, ``eps_ridgeless``, ``newton``) they call.
+Two rewrites that change only rounding: the residual takes ``eps = exp(s)`` (one ``exp`` per
+step, ``lam/eps`` for ``lam exp(-s)``) and ``log1p`` is :func:`icl_sym.core.compiled.log1p_via_log`.
+So both paths agree to rounding: identical at most points, a few ulps elsewhere, up to ~1e-14
+where the root is ill-conditioned; both are within 1e-13 of the mpmath reference (tested). The
+functions ``_phi``, ``_prepare``, ``_finish`` and ``_evaluate_points`` below are templates: their
+source is compiled next to the generated kernels, whose names (``q_of``, ``bracket``,
+``residual``, ``ridge``, ``zero``, ``eps_ridgeless``, ``log1p``, ``newton_pair``) they call.
 """
 
 from __future__ import annotations
@@ -159,6 +163,14 @@ def _module():
     return compile_module(*module_spec())
 
 
+def _read_only(a) -> np.ndarray:
+    """A read-only contiguous float64 view: numba compiles one specialisation per mix of writable and
+    read-only (e.g. broadcast) arrays, so every input is given the same type."""
+    view = np.ascontiguousarray(a, dtype=np.float64).view()
+    view.flags.writeable = False
+    return view
+
+
 def compiled_curve(what: str) -> Callable[..., np.ndarray]:
     """``f(tau, alpha, kappa, rho, lam)`` on validated, equal-length 1-D float64 arrays: quantity ``what``.
 
@@ -171,7 +183,7 @@ def compiled_curve(what: str) -> Callable[..., np.ndarray]:
 
     def curve(tau, alpha, kappa, rho, lam) -> np.ndarray:
         module = _module()
-        arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in (tau, alpha, kappa, rho, lam)]
+        arrays = [_read_only(a) for a in (tau, alpha, kappa, rho, lam)]
         out = np.empty(arrays[0].shape[0])
         failed = np.zeros(arrays[0].shape[0], dtype=np.bool_)
         if out.size < PARALLEL_FROM:

@@ -3,8 +3,8 @@
 import subprocess
 import sys
 
-# Runs the command line in a fresh interpreter where torch and matplotlib cannot be imported.
-WITHOUT = ("import sys; sys.modules['torch'] = None; sys.modules['matplotlib'] = None; "
+# Runs the command line in a fresh interpreter where torch, matplotlib and numba cannot be imported.
+WITHOUT = ("import sys; sys.modules['torch'] = None; sys.modules['matplotlib'] = None; sys.modules['numba'] = None; "
            "from icl_sym.cli import main; main(sys.argv[1:])")
 
 

@@ -81,12 +81,15 @@ def evaluate(
     mp_scalar: Callable[..., Any] | None = None,
     *,
     prepare: Callable[[str], Any] | None = None,
+    compiled: Callable[..., np.ndarray] | None = None,
 ):
     """``kernel(ops, *flat)`` over the broadcast ``args`` (ordered as given), after checking ``domains``.
 
     The result has the broadcast shape: a numpy array (a numpy scalar for scalar input), a torch
     tensor on the inputs' device, or, if any argument is an mpmath number, ``mp_scalar(*mpf)``
     (scalars only). ``prepare(backend)`` runs once before any worker thread (e.g. to generate code).
+    ``compiled(*flat)``, if given, replaces the numpy path: a machine-code loop over the whole
+    flat float64 arrays (it parallelises itself), returning the flat result.
     """
     names = list(args)
     if any(is_torch(v) for v in args.values()):
@@ -100,6 +103,8 @@ def evaluate(
     shape = _broadcast_shape(checked)
     flat = [np.ascontiguousarray(np.broadcast_to(checked[n], shape)).reshape(-1) for n in names]
     size = flat[0].size if flat else 1
+    if compiled is not None:
+        return np.asarray(compiled(*flat)).reshape(shape)[()]
     ops = Ops("numpy")
     if prepare is not None:
         prepare("numpy")

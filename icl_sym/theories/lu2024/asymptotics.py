@@ -11,6 +11,8 @@ dispatched in Python (no Piecewise):
 * ``lam = 0, tau = 1``: the interpolation pole; ``e_icl = e_idg = +inf`` (``eps = 0``);
 * ``kappa = inf``: the same code with ``1/kappa = 0`` (``M = 1/(1+z)``); ``g_task = 0`` exactly.
 
+For numpy inputs, when numba is available, the same expressions, dispatch and solver run as one
+compiled loop over points instead (:mod:`.compiled`); the numpy kernels here are the fallback.
 The independent high-precision evaluator is :mod:`.reference`.
 
 Domain of every public function: ``tau`` and ``alpha`` in ``(0, inf)``, ``kappa`` in
@@ -28,6 +30,7 @@ from typing import Any, Literal
 import mpmath
 import sympy as sp
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.dispatch import Ops, evaluate
 from icl_sym.core.numeric import lambdify_expr
 from icl_sym.core.roots import find_root_mp, newton_bracketed
@@ -64,12 +67,18 @@ class _Kernels:
 
 
 @cache
-def _kernels(backend: Backend) -> _Kernels:
-    def gen(args, *exprs):
+def kernel_expressions() -> dict[str, tuple[tuple[sp.Symbol, ...], tuple[sp.Expr, ...]]]:
+    """The expressions every backend is generated from: name -> (arguments, expressions), as in :class:`_Kernels`.
+
+    Terms free of the varying arguments are already grouped (``sum_free_terms_first``), so the
+    array code (:func:`_kernels`) and the compiled scalar code (:mod:`.compiled`) evaluate the
+    same expressions in the same order.
+    """
+
+    def grouped(args, *exprs):
         # Terms free of the varying arguments (e.g. 1 - 1/kappa in z + 1 - 1/kappa) are summed first.
         varying = [a for a in args if a not in (rho, tau, lam, iota)]
-        exprs = [sum_free_terms_first(e, varying) for e in exprs]
-        return lambdify_expr(args, exprs[0] if len(exprs) == 1 else sp.Tuple(*exprs), backend)
+        return tuple(args), tuple(sum_free_terms_first(e, varying) for e in exprs)
 
     def refine(bound: sp.Expr) -> sp.Expr:
         return STABLE["bound_root"].subs(shift, q + 1 / (1 + iota * m_stable(q + bound)))
@@ -78,21 +87,29 @@ def _kernels(backend: Backend) -> _Kernels:
     on_solution = {M: m_stable(q + sp.exp(_s))}
     ridge = {nu: q + eps, M: m_stable(q + eps)}
     zero = {nu: q, M: m_stable(q)}
-    return _Kernels(
-        backend=backend,
-        q=gen((rho, alpha), Q),
-        bracket=gen((q, tau, lam, iota), refine(STABLE["bound_root"].subs(shift, q)),
-                    refine(STABLE["bound_root"].subs(shift, q + 1))),
-        residual=gen((_s, q, tau, lam, iota), *(e.subs(on_solution).subs(eps, sp.exp(_s)) for e in residual)),
-        ridge=gen((q, rho, tau, lam, eps, iota), *(STABLE[f"e_{k}_ridge"].subs(ridge) for k in ("icl", "idg"))),
-        zero=gen((q, rho, tau, iota), *(STABLE[f"e_{k}_zero"].subs(zero) for k in ("icl", "idg"))),
-        eps_ridgeless=gen((tau, q, iota), EPS_RIDGELESS.subs(M_tau, m_stable(q, tau * iota))),
+    return dict(
+        q=grouped((rho, alpha), Q),
+        bracket=grouped((q, tau, lam, iota), refine(STABLE["bound_root"].subs(shift, q)),
+                        refine(STABLE["bound_root"].subs(shift, q + 1))),
+        residual=grouped((_s, q, tau, lam, iota), *(e.subs(on_solution).subs(eps, sp.exp(_s)) for e in residual)),
+        ridge=grouped((q, rho, tau, lam, eps, iota), *(STABLE[f"e_{k}_ridge"].subs(ridge) for k in ("icl", "idg"))),
+        zero=grouped((q, rho, tau, iota), *(STABLE[f"e_{k}_zero"].subs(zero) for k in ("icl", "idg"))),
+        eps_ridgeless=grouped((tau, q, iota), EPS_RIDGELESS.subs(M_tau, m_stable(q, tau * iota))),
     )
+
+
+@cache
+def _kernels(backend: Backend) -> _Kernels:
+    def gen(args, exprs):
+        return lambdify_expr(args, exprs[0] if len(exprs) == 1 else sp.Tuple(*exprs), backend)
+
+    return _Kernels(backend=backend, **{name: gen(*spec) for name, spec in kernel_expressions().items()})
 
 
 _SMALLEST_LOG1P_ARG = -1 + 2.0**-52  # keeps log1p finite should an iterate stray to eps <= lam
 _BRACKET_SLACK = 1e-12  # relative widening of the eps bounds against their rounding error
 _XTOL_LOG_EPS = 1e-12  # Newton stopping step in log eps (quadratic convergence: final error ~1e-24)
+_MAX_ITERATIONS = 100  # Newton steps per point before RootFindingError
 _FUSED_ITERATIONS = 2  # Newton steps on a whole chunk between compactions (measured best; most need 1-3)
 
 
@@ -119,6 +136,7 @@ def _solve_ridge(k: _Kernels, ops: Ops, tau_, q_, lam_, iota_):
         s_hi,
         args=(q_, tau_, lam_, iota_),
         xtol=_XTOL_LOG_EPS,
+        max_iter=_MAX_ITERATIONS,
         fused_iter=_FUSED_ITERATIONS,
     )
     return ops.exp(result.x)
@@ -179,9 +197,16 @@ DOMAINS = {
 }
 
 
-def _dispatch(what: What, args: dict[str, Any]):
+def _dispatch(what: What, args: dict[str, Any], *, compiled: bool | None = None):
+    """``what`` at ``args``; numpy inputs run the compiled loop of :mod:`.compiled` when numba is
+    available (``compiled=None``) or when asked (``True``), the numpy kernels otherwise."""
+    loop = None
+    if numba_available() if compiled is None else compiled:
+        from .compiled import compiled_curve  # (it imports this module)
+
+        loop = compiled_curve(what)
     return evaluate(lambda ops, *flat: _evaluate_arrays(what, ops, *flat), args, DOMAINS,
-                    lambda *mp: _mp_scalar(what, *mp), prepare=_kernels)
+                    lambda *mp: _mp_scalar(what, *mp), prepare=_kernels, compiled=loop)
 
 
 def _mp_scalar(what: What, tau_, alpha_, kappa_, rho_, lam_):

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 import sympy as sp
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.limits import LimitCheck
 from icl_sym.core.registry import REGISTRY
 from icl_sym.theories.lu2024 import asymptotics, forms, numerics
@@ -17,12 +18,23 @@ def test_numerics_derivation_passes():
 
 
 @pytest.fixture
-def mutated(monkeypatch):
+def numpy_path(monkeypatch):
+    """The numpy kernels (the compiled loop's mutations are tested in test_lu2024_compiled.py)."""
+    monkeypatch.setenv("ICL_SYM_COMPILED", "0")
+    numba_available.cache_clear()
+    yield
+    numba_available.cache_clear()
+
+
+@pytest.fixture
+def mutated(monkeypatch, numpy_path):
     """Multiply one stable form by 1.01 and regenerate the kernels from it (restored afterwards)."""
     def mutate(name):
         monkeypatch.setitem(forms.STABLE, name, forms.STABLE[name] * sp.Rational(101, 100))
+        asymptotics.kernel_expressions.cache_clear()
         asymptotics._kernels.cache_clear()
     yield mutate
+    asymptotics.kernel_expressions.cache_clear()
     asymptotics._kernels.cache_clear()
 
 
@@ -44,7 +56,7 @@ def test_a_changed_stable_form_fails_its_identity_and_the_public_curve(mutated, 
     assert not check.passed and "largest relative difference" in check.detail
 
 
-def test_a_changed_kernel_fails_the_callable_step(monkeypatch):
+def test_a_changed_kernel_fails_the_callable_step(monkeypatch, numpy_path):
     real = asymptotics._kernels("numpy")
 
     def wrong_ridge(*args):

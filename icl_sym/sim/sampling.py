@@ -21,15 +21,20 @@ import torch
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 
 __all__ = [
-    "ASSIGNMENTS", "SAMPLERS",
+    "ASSIGNMENTS", "TASK_LAWS", "SAMPLERS",
     "Contexts", "Tokens", "Regressions", "TaskPool",
-    "make_generator", "draw_generator", "sphere_tasks", "chi2",
+    "make_generator", "draw_generator", "sphere_tasks", "gaussian_tasks", "chi2",
     "pool_sizes", "pretraining_tasks",
     "sample_tokens", "sample_contexts", "sample_sufficient", "sample", "sample_regressions",
 ]
 
 #: How the n pretraining contexts are spread over the k tasks of a pool.
 ASSIGNMENTS = ("equal", "random")
+
+#: The law of a pool's task vectors: uniform on the sphere ‖w‖² = d (this project's default, under which
+#: Proposition 1 is exact), or i.i.d. N(0, I_d) (E‖w‖² = d only on average; what the authors' stored
+#: Fig. 4 runs drew, see icl_sym.theories.lu2024.errata).
+TASK_LAWS = ("sphere", "gaussian")
 
 
 def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
@@ -55,6 +60,13 @@ def sphere_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.floa
     check_int("d", d, 1)
     g = torch.randn(k, d, generator=generator, dtype=dtype, device=generator.device)
     return g * (d**0.5 / g.norm(dim=1, keepdim=True))
+
+
+def gaussian_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """``k`` task vectors with i.i.d. N(0, 1) entries (unnormalised, E‖w‖² = d), shape ``(k, d)``."""
+    check_int("k", k, 1)
+    check_int("d", d, 1)
+    return torch.randn(k, d, generator=generator, dtype=dtype, device=generator.device)
 
 
 def chi2(dof: int, n: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
@@ -299,11 +311,16 @@ def pool_sizes(d: int, kappa: float, tau: float, assignment: str = "equal") -> t
 
 
 def pretraining_tasks(
-    d: int, kappa: float, tau: float, *, generator: torch.Generator, assignment: str = "equal"
+    d: int, kappa: float, tau: float, *, generator: torch.Generator, assignment: str = "equal",
+    task_law: str = "sphere",
 ) -> TaskPool:
-    """Draw the pretraining task pool for (d, κ, τ) on the sphere of radius √d (sizes: :func:`pool_sizes`)."""
+    """Draw the pretraining task pool for (d, κ, τ) (sizes: :func:`pool_sizes`).
+
+    ``task_law`` (one of :data:`TASK_LAWS`): on the sphere of radius √d (default) or i.i.d. N(0, I_d).
+    """
     k, n = pool_sizes(d, kappa, tau, assignment)
-    tasks = sphere_tasks(k, d, generator=generator)
+    law = check_choice("task_law", task_law, TASK_LAWS)
+    tasks = (sphere_tasks if law == "sphere" else gaussian_tasks)(k, d, generator=generator)
     if math.isinf(kappa):
         index = torch.arange(n, device=generator.device)
     elif assignment == "equal":

@@ -41,9 +41,10 @@ ERRATA: tuple[Erratum, ...] = (
               "kapparuns/kappa.py (the stored Fig. 4 Γ* runs)",
         printed="tasks drawn w ~ N(0, I_d) without normalisation (their Fig. 2 script projects them onto the "
                 "sphere ‖w‖² = d), and IDG still scored by Proposition 1 with the pool's moments μ̂, R̂",
-        correct="tasks on the sphere ‖w‖² = d, for which Proposition 1 is the exact test error; "
+        correct="tasks on the sphere ‖w‖² = d, for which Proposition 1 is the exact test error (for other norms the "
+                "exact IDG is the per-task average of Lemma 1, pool_error_of_gamma); "
                 "task_law='gaussian' reproduces the authors' runs",
-        evidence="for a Gaussian pool Proposition 1 misses the Monte-Carlo IDG by 13 and 92 standard errors "
+        evidence="for a Gaussian pool Proposition 1 misses the Monte-Carlo IDG by 9.9 and 94 standard errors "
                  "(d = 8, k = 4); at d = 100 it makes the authors' per-draw IDG swing (their std 0.028 at mean "
                  "0.065, k = 20; 0.015 at 0.048, k = 50; ours on the sphere 0.0006 and 0.0002), so their 5-7 % "
                  "gap to our IDG at k = 20 and 50 is |z| < 1 (results/lu2024/README.md, authors_d100.md)",
@@ -58,6 +59,19 @@ ERRATA: tuple[Erratum, ...] = (
         evidence="at τ = 2 and 4 (τ > 1) the ridgeless limit is regular and the λ change moves nothing visible "
                  "next to the task-law effect (validation/lu2024_authors_d100.py)",
         check="validation/lu2024_authors_d100.py --authors-protocol",
+    ),
+    Erratum(
+        id="equal-repetition-rounding",
+        kind="pitfall",
+        where="the authors' reduced-model runs (kappa.py and the Fig. 2 script): k = int(κd) tasks, each used "
+              "rp = round(τd²/k) times",
+        printed="n = rp·k contexts, so the simulated τ is rp·k/d², not the nominal τ, when τd²/k is not an integer; "
+                "k is truncated (int), not rounded",
+        correct="the same equal repetition (pool_sizes, assignment='equal'), with k = round(κd); the results "
+                "record n and k, and 'random' assignment keeps n = round(τd²)",
+        evidence="identical k and n at every stored d = 100 point compared here (n = 20 000 and 40 000); at d = 130, "
+                 "κ = 50 the stored run has rp = round(5.2) = 5, τ = 1.92 instead of 2",
+        check="tests/sim/test_sampling.py::test_equal_assignment_uses_every_task_equally_often",
     ),
     Erratum(
         id="stored-std-ddof0",

@@ -38,7 +38,7 @@ REFERENCE = OUT / "authors_d100_reference.csv"
 D, SEED = 100, 0
 KEYS = ("figure", "alpha", "tau", "kappa", "rho", "lam", "d", "seed", "draw")
 FIELDS = KEYS + ("icl", "idg", "n", "k", "seconds")
-#: The project protocol's λ per figure (the paper's parameter sheets; note lu2024.md §8).
+#: The project protocol's λ per figure (the authors' figure parameter sheets, run_from_scratch/Figure{2,4}/figure{2,4}.md).
 PROJECT_LAM = {"fig2A": 1e-6, "fig4": 1e-5}
 
 

@@ -11,7 +11,12 @@ Compares, in the same run and with the same parameters,
   and flattened, the dense normal equations (FᵀF + (n/d)λI) vec Γ = Fᵀy solved.
 
 The two fits use different random draws; as a check that they compute the same Γ*, ridge_gamma is
-also run on the NumPy draw's features. Prints a table and writes it, with machine, command and
+also run on the NumPy draw's features. Every icl_sym time is the median of repeated runs after a
+warm-up run, with the range (min–max) beside it.
+
+A second table is the solver crossover: primal and CG timed on the same contexts over d and τ, their
+time per predicted flop, and what ``choose_solver`` picks; the ratio of the two rates is the
+``CG_FLOP_COST`` of icl_sym.sim.pretrain. Prints the tables and writes them, with machine, command and
 date, to benchmarks/results/bench_gamma_fit.md.
 
 Run: python benchmarks/bench_gamma_fit.py
@@ -21,15 +26,19 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from common import best_of, timed, write_results
+import statistics
 
-from icl_sym.sim.lu2024.pretrain import choose_solver, ridge_gamma
+from common import repeat_timed, timed, write_results
+
+from icl_sym.sim.lu2024.pretrain import CG_FLOP_COST, choose_solver, ridge_gamma, solver_flops
 from icl_sym.sim.lu2024.tasks import pretraining_tasks
 from icl_sym.sim.sampling import Contexts, make_generator, sample_sufficient
 from icl_sym.theories.lu2024.error_of_gamma import error_of_gamma
 
 D, ALPHA, TAU, KAPPA, RHO, LAM, SEED = 32, 100, 2.0, 0.5, 0.01, 1e-3, 0
-REPEATS = 3
+REPEATS = 7
+#: The crossover grid: (d, τ) at α = ALPHA, κ = KAPPA, λ = LAM.
+CROSSOVER = [(d, tau) for tau in (2.0, 8.0) for d in (16, 24, 32, 48)]
 
 
 def numpy_sample(seed: int):
@@ -71,13 +80,39 @@ def run_ours(threads: int) -> dict:
     previous = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        (pool, contexts), sampling = best_of(lambda: ours_sample(SEED), repeats=REPEATS)
-        gamma, solve = best_of(lambda: ridge_gamma(contexts, LAM), repeats=REPEATS)
-        solvers = {s: best_of(lambda s=s: ridge_gamma(contexts, LAM, solver=s), repeats=REPEATS)[1]
+        (pool, contexts), sampling = repeat_timed(lambda: ours_sample(SEED), repeats=REPEATS)
+        gamma, solve = repeat_timed(lambda: ridge_gamma(contexts, LAM), repeats=REPEATS)
+        solvers = {s: repeat_timed(lambda s=s: ridge_gamma(contexts, LAM, solver=s), repeats=REPEATS)[1]
                    for s in ("primal", "dual", "cg")}
+        gammas = {s: ridge_gamma(contexts, LAM, solver=s) for s in ("primal", "dual", "cg")}
+        agree = max(float((g - gammas["primal"]).abs().max() / gammas["primal"].abs().max()) for g in gammas.values())
     finally:
         torch.set_num_threads(previous)
-    return dict(pool=pool, gamma=gamma, sampling=sampling, solve=solve, solvers=solvers)
+    return dict(pool=pool, gamma=gamma, sampling=sampling, solve=solve, solvers=solvers, agree=agree)
+
+
+def crossover(threads: int) -> tuple[list[str], float]:
+    """Table rows of primal vs CG over :data:`CROSSOVER`, and the median ratio of their seconds per flop."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    rows, ratios = [], []
+    try:
+        for d, tau in CROSSOVER:
+            gen = make_generator(SEED)
+            pool = pretraining_tasks(d, KAPPA, tau, generator=gen)
+            contexts = sample_sufficient(pool.context_tasks(), round(ALPHA * d), RHO, generator=gen)
+            times = {s: repeat_timed(lambda s=s: ridge_gamma(contexts, LAM, solver=s), repeats=5)[1]
+                     for s in ("primal", "cg")}
+            flops = solver_flops(pool.n, d)
+            rate = {s: times[s].median / (flops[s] / (CG_FLOP_COST if s == "cg" else 1)) for s in times}
+            ratios.append(rate["cg"] / rate["primal"])
+            fastest = min(times, key=lambda s: times[s].median)
+            pick = choose_solver(pool.n, d, LAM)
+            rows.append(f"| {threads} | {d} | {tau:g} | {pool.n} | {d * (d + 1)} | {times['primal']} | {times['cg']} "
+                        f"| {times['primal'].median / times['cg'].median:.2f} | {ratios[-1]:.2f} | {fastest} | {pick} |")
+    finally:
+        torch.set_num_threads(previous)
+    return rows, statistics.median(ratios)
 
 
 def main() -> None:
@@ -101,23 +136,40 @@ def main() -> None:
     base_idg = float(error_of_gamma(base_gamma, RHO, ell / D, mu_np, R_np))
     base = base_sampling + base_solve
     lines = [
-        "| implementation | sampling (s) | Γ* solve (s) | total (s) | speed-up (total) | ICL error | IDG error |",
+        "| implementation | sampling (s) | Γ* solve (s) | total (s, medians) | speed-up (total) | ICL error | IDG error |",
         "|---|---|---|---|---|---|---|",
-        f"| numpy baseline (every token, dense H_Z) | {base_sampling:.3f} | {base_solve:.3f} | {base:.3f} | 1x "
+        f"| numpy baseline (every token, dense H_Z; one run) | {base_sampling:.3f} | {base_solve:.3f} | {base:.3f} | 1x "
         f"| {base_icl:.4f} | {base_idg:.4f} |",
     ]
     for threads, run in ours.items():
-        total = run["sampling"] + run["solve"]
-        lines.append(f"| icl_sym, sufficient sampler + {auto} solve, {threads} torch thread(s) | {run['sampling']:.3f} "
-                     f"| {run['solve']:.3f} | {total:.3f} | **{base / total:.0f}x** | {icl:.4f} | {idg:.4f} |")
+        total = run["sampling"].median + run["solve"].median
+        lines.append(f"| icl_sym, sufficient sampler + auto ({auto}) solve, {threads} torch thread(s) | {run['sampling']} "
+                     f"| {run['solve']} | {total:.3f} | **{base / total:.0f}x** | {icl:.4f} | {idg:.4f} |")
     lines += [
         "",
-        "| icl_sym solver on the same contexts (s) | primal | dual | cg |",
-        "|---|---|---|---|",
-        *(f"| {threads} torch thread(s) | " + " | ".join(f"{run['solvers'][s]:.3f}" for s in ("primal", "dual", "cg"))
-          + " |" for threads, run in ours.items()),
+        "| icl_sym solver on the same contexts (s, median [min–max]) | primal | dual | cg | max relative difference |",
+        "|---|---|---|---|---|",
+        *(f"| {threads} torch thread(s) | " + " | ".join(str(run["solvers"][s]) for s in ("primal", "dual", "cg"))
+          + f" | {run['agree']:.1e} |" for threads, run in ours.items()),
         "",
         f"ridge_gamma on the NumPy draw's features vs the NumPy solve: max relative difference {agreement:.1e}.",
+    ]
+    cross_rows, cost = [], []
+    for threads in thread_counts:
+        rows, ratio = crossover(threads)
+        cross_rows += rows
+        cost.append(f"{ratio:.2f} ({threads} thread(s))")
+    lines += [
+        "",
+        f"Solver crossover at α = {ALPHA:g}, κ = {KAPPA}, λ = {LAM:g} (s, median [min–max] of 5 runs after a warm-up; "
+        "rate ratio = CG's seconds per predicted flop over primal's, CG flops from the iteration model of "
+        "icl_sym.sim.pretrain.cg_iterations):",
+        "",
+        "| threads | d | τ | n | p | primal | cg | primal / cg | rate ratio | fastest | choose_solver |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *cross_rows,
+        "",
+        f"Median rate ratio (CG_FLOP_COST, now {CG_FLOP_COST:g} in icl_sym.sim.pretrain): {', '.join(cost)}.",
     ]
     table = "\n".join(lines)
     print(table)
@@ -125,7 +177,8 @@ def main() -> None:
         f"software: numpy {np.__version__}",
         f"parameters: d = {D}, α = {ALPHA} (ℓ = {ell}), τ = {TAU}, κ = {KAPPA} (k = {pool.k}), "
         f"n = {pool.n} contexts, p = d(d+1) = {D * (D + 1)}, ρ = {RHO}, λ = {LAM}, seed {SEED}",
-        f"icl_sym timings are the best of {REPEATS} runs; the NumPy baseline runs once. Errors are Proposition 1 "
+        f"icl_sym timings: median [min–max] of {REPEATS} runs after one warm-up run; the NumPy baseline runs once. "
+        "Errors are Proposition 1 "
         "(exact) of each fit; the two fits use different random draws (the same draw for every thread count).",
     ], table)
     print(f"\nwrote {path}")

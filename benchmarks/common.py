@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -31,10 +33,57 @@ def timed(fn: Callable[[], T], device: str | None = None) -> tuple[T, float]:
     return value, time.perf_counter() - start
 
 
+@dataclass(frozen=True)
+class Timing:
+    """Wall times of repeated runs of one thing (seconds), summarised by the median and the spread."""
+
+    seconds: tuple[float, ...]
+    warmup: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def low(self) -> float:
+        return min(self.seconds)
+
+    @property
+    def high(self) -> float:
+        return max(self.seconds)
+
+    @property
+    def spread(self) -> float:
+        """(max − min) / median: how much the runs disagree."""
+        return (self.high - self.low) / self.median
+
+    def __str__(self) -> str:
+        """``median [min–max]`` with 3 decimals, the table-cell form."""
+        return f"{self.median:.3f} [{self.low:.3f}–{self.high:.3f}]"
+
+    def __float__(self) -> float:
+        return self.median
+
+
+def repeat_timed(fn: Callable[[], T], repeats: int = 7, warmup: int = 1,
+                 device: str | None = None) -> tuple[T, Timing]:
+    """The last value of ``fn()`` and the times of ``repeats`` runs after ``warmup`` untimed ones.
+
+    The warm-up absorbs first-call costs (thread-pool start, allocator growth, lazy imports) that
+    would otherwise make one run of a repeated measurement several times slower than the others.
+    """
+    if repeats < 1 or warmup < 0:
+        raise ValueError("repeats must be >= 1 and warmup >= 0")
+    for _ in range(warmup):
+        timed(fn, device)
+    runs = [timed(fn, device) for _ in range(repeats)]
+    return runs[-1][0], Timing(tuple(seconds for _, seconds in runs), warmup)
+
+
 def best_of(fn: Callable[[], T], repeats: int = 3, device: str | None = None) -> tuple[T, float]:
     """The last value of ``repeats`` runs of ``fn`` and the fastest of their times."""
-    runs = [timed(fn, device) for _ in range(repeats)]
-    return runs[-1][0], min(seconds for _, seconds in runs)
+    value, timing = repeat_timed(fn, repeats, warmup=0, device=device)
+    return value, timing.low
 
 
 def cpu_name() -> str:

@@ -23,9 +23,9 @@ from icl_sym.core.export import FORMATS, ExportError
 from icl_sym.core.implicit import ImplicitFormula
 from icl_sym.core.registry import REGISTRY, UnknownNameError
 from icl_sym.core.theory import Parameter
-from icl_sym.core.validation import ParameterError, Range
+from icl_sym.core.validation import ParameterError, Range, parse_real
 from icl_sym.extras import MissingExtraError
-from icl_sym.files import write_atomically
+from icl_sym.files import OutputPathError, write_atomically
 
 app = typer.Typer(help="icl-sym: derive, verify, evaluate and export the theory of in-context learning.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -49,7 +49,8 @@ app.add_typer(derive_app, name="derive")
 out = Console()
 
 #: Errors caused by the user's input or install: reported in one line, exit code 2.
-USER_ERRORS = (ParameterError, UnknownNameError, ExportError, IndexError, KeyError, MissingExtraError)
+USER_ERRORS = (ParameterError, UnknownNameError, ExportError, IndexError, KeyError, MissingExtraError,
+               OutputPathError)
 
 
 class UsageFailure(Exception):
@@ -208,6 +209,16 @@ def _assignments(items: list[str] | None) -> dict[str, str]:
     return values
 
 
+def _mpf(name: str, text: str):
+    """Decimal ``text`` read exactly, as an mpf at the current precision."""
+    import mpmath
+
+    value = parse_real(name, text)
+    if value.is_infinite:
+        return mpmath.inf if value > 0 else -mpmath.inf
+    return mpmath.mpf(int(value.p)) / int(value.q)
+
+
 def _check_names(name: str, expected: list[str], given: dict, required: list[str]) -> None:
     unknown = sorted(set(given) - set(expected))
     missing = [p for p in required if p not in given]
@@ -241,7 +252,7 @@ def evaluate(
         if backend == "mpmath":
             with mpmath.workdps(digits):
                 # Decimal text straight to mpf: the digits given are the digits used.
-                result = curve(**{k: mpmath.mpf(texts[k]) if isinstance(v, float) else v for k, v in values.items()})
+                result = curve(**{k: _mpf(k, texts[k]) if isinstance(v, float) else v for k, v in values.items()})
                 print(mpmath.nstr(result, digits))
         elif backend == "torch":
             import torch
@@ -264,12 +275,12 @@ def evaluate(
     args = [values[p] for p in expected]
     if isinstance(formula, ImplicitFormula) and backend == "mpmath":
         with mpmath.workdps(digits):
-            print(mpmath.nstr(formula.evaluate_mp(**{p: mpmath.mpf(texts[p]) for p in expected}), digits))
+            print(mpmath.nstr(formula.evaluate_mp(**{p: _mpf(p, texts[p]) for p in expected}), digits))
     elif isinstance(formula, ImplicitFormula):  # solved by its own (exported) float64 code
         print(repr(formula.evaluate(**values)))
     elif backend == "mpmath":
         with mpmath.workdps(digits):
-            result = formula.numeric("mpmath")(*(mpmath.mpf(texts[p]) for p in expected))
+            result = formula.numeric("mpmath")(*(_mpf(p, texts[p]) for p in expected))
             print(mpmath.nstr(result, digits))
     elif backend == "torch":
         import torch

@@ -81,6 +81,16 @@ def test_eval_curves_and_implicit_formulas_at_high_precision():
     assert abs(float(numpy.stdout) - float(curve.stdout)) < 1e-15
 
 
+def test_bad_output_paths_are_one_line(tmp_path):
+    (tmp_path / "file").write_text("")
+    for args in (("export", "lu2024.error_of_gamma", "--format", "json", "-o", str(tmp_path)),
+                 ("figure", "lu2024.fig3", "--no-sim", "--out", str(tmp_path / "file" / "sub"))):
+        result = run(*args)
+        assert result.returncode == 2 and result.stderr.startswith("error: cannot write"), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # nothing written half-way
+
+
 def test_eval_scalar_formula():
     result = run("eval", "lu2024.lemma1.E_q2", "sigma_w2=2", "ell=4")
     assert result.returncode == 0

@@ -154,8 +154,9 @@ class Erratum:
     """A difference between a paper (or its authors' code or runs) and what the workbench implements.
 
     ``checks`` name the derivation steps or tests that prove the correction; ``kind`` says what sort
-    of difference it is: ``erratum`` (the paper is wrong), ``protocol`` (the authors' runs differ from
-    the stated model and it changes numbers) or ``pitfall`` (easy to get wrong when reusing their code).
+    of difference it is: ``error`` (the paper or its code is wrong), ``protocol`` (the authors' runs
+    differ from the stated model and it changes numbers) or ``pitfall`` (easy to get wrong when
+    reusing their code).
     """
 
     id: str
@@ -164,7 +165,7 @@ class Erratum:
     corrected: str
     evidence: str
     checks: tuple[str, ...] = ()
-    kind: str = "erratum"
+    kind: str = "error"
 
 
 def _resolve(reference: Any) -> Any:

@@ -8,11 +8,14 @@ surfacing later as a NumPy warning, a NaN or a traceback deep in a solver.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
+import sympy as sp
 
-__all__ = ["ParameterError", "Range", "check_array", "check_int", "check_choice"]
+__all__ = ["ParameterError", "Range", "check_array", "check_int", "check_choice", "parse_real"]
 
 
 class ParameterError(ValueError):
@@ -69,8 +72,28 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _has_text_or_bool(value) -> bool:
+    """Whether ``value`` is, or (in nested lists/tuples or an array) holds, text or a boolean."""
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_text_or_bool(v) for v in value)
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if kind is not None:  # numpy arrays; torch tensors expose no .kind but convert below
+        return kind in "bUSO" and (kind != "O" or any(_has_text_or_bool(v) for v in np.asarray(value).flat))
+    if type(value).__module__.startswith("torch"):
+        return bool(getattr(value, "dtype", None) is not None and str(value.dtype) == "torch.bool")
+    return False
+
+
 def check_array(name: str, value, domain: Range) -> np.ndarray:
-    """Return ``value`` as a float64 array after checking every entry is in ``domain``."""
+    """Return ``value`` as a float64 array after checking every entry is in ``domain``.
+
+    Text ("1") and booleans (True, numpy or torch boolean arrays) are refused, not converted.
+    """
+    if _has_text_or_bool(value):
+        raise ParameterError(name, f"a real number or array of reals {domain.describe()} "
+                             "(not text or a boolean)", value)
     try:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -98,3 +121,44 @@ def check_choice(name: str, value: str, choices) -> str:
     if value not in choices:
         raise ParameterError(name, "one of " + ", ".join(map(str, choices)), value)
     return value
+
+
+#: A decimal number as text: optional sign, digits with an optional point, optional exponent.
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+#: Largest decimal exponent accepted: 10**±4000 is exact and quick; 1e999999999 would hang the conversion.
+_MAX_EXPONENT = 4000
+
+
+def _decimal(name: str, text: str) -> Fraction:
+    if not _DECIMAL.fullmatch(text):
+        raise ParameterError(name, "a real number written as decimal text, e.g. 0.1, -2.5e-3, 1/3 or inf", text)
+    mantissa, _, exponent = text.lower().partition("e")
+    if exponent and abs(int(exponent)) > _MAX_EXPONENT:
+        raise ParameterError(name, f"a number with a decimal exponent of at most {_MAX_EXPONENT} in size", text)
+    return Fraction(mantissa) * Fraction(10) ** int(exponent or 0)
+
+
+def parse_real(name: str, text: str) -> sp.Expr:
+    """The exact real number written in ``text``: a SymPy Rational, or ±oo for "inf"/"-inf".
+
+    Decimal text is read exactly ("0.1" is 1/10, not the nearest float; "1e-30" is 10^-30); a
+    ratio "p/q" of two decimals is accepted too. NaN, empty text and anything else is a
+    :class:`ParameterError` naming ``name``.
+    """
+    if not isinstance(text, str):
+        raise ParameterError(name, "text holding a real number", text)
+    clean = text.strip()
+    infinities = {"inf", "infinity", "oo"}
+    lowered = clean.lower()
+    if lowered in infinities or (lowered[:1] == "+" and lowered[1:] in infinities):
+        return sp.oo
+    if lowered[:1] == "-" and lowered[1:] in infinities:
+        return -sp.oo
+    numerator, slash, denominator = clean.partition("/")
+    value = _decimal(name, numerator.strip())
+    if slash:
+        divisor = _decimal(name, denominator.strip())
+        if divisor == 0:
+            raise ParameterError(name, "a ratio p/q with q != 0", text)
+        value /= divisor
+    return sp.Rational(value.numerator, value.denominator)

@@ -23,7 +23,7 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 __all__ = [
     "SAMPLERS",
     "Contexts", "Tokens", "Regressions",
-    "make_generator", "draw_generator", "sphere_tasks", "chi2",
+    "make_generator", "draw_generator", "sphere_tasks", "gaussian_tasks", "chi2",
     "context_length",
     "sample_tokens", "sample_contexts", "sample_sufficient", "sample", "sample_regressions",
 ]
@@ -62,6 +62,13 @@ def sphere_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.floa
     check_int("d", d, 1)
     g = torch.randn(k, d, generator=generator, dtype=dtype, device=generator.device)
     return g * (d**0.5 / g.norm(dim=1, keepdim=True))
+
+
+def gaussian_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """``k`` task vectors with i.i.d. N(0, 1) entries (unnormalised, E‖w‖² = d), shape ``(k, d)``."""
+    check_int("k", k, 1)
+    check_int("d", d, 1)
+    return torch.randn(k, d, generator=generator, dtype=dtype, device=generator.device)
 
 
 def chi2(dof: int, n: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:

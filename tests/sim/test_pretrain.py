@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.sim.lu2024.pretrain import SolverError, choose_solver, gram_flops, gram_matrix, ridge_gamma
+from icl_sym.sim.lu2024 import pretrain
+from icl_sym.sim.lu2024.pretrain import SolverError, cg_iterations, choose_solver, gram_flops, gram_matrix, ridge_gamma
 from icl_sym.sim.lu2024.tasks import pretraining_tasks
 from icl_sym.sim.sampling import make_generator, sample_contexts, sample_sufficient
 
@@ -99,9 +100,50 @@ def test_ridgeless_overdetermined_is_least_squares():
 
 
 def test_choose_solver():
-    assert choose_solver(100_000, 10, 0.1) == "primal"  # n ≫ p
+    assert choose_solver(100_000, 10, 0.1) == "primal"  # n ≫ p, small p: the Gram is cheap
     assert choose_solver(50, 10, 0.1) == "dual"  # n ≪ p
     assert choose_solver(100_000, 10, 0.1, max_matrix_bytes=1000) == "cg"
+
+
+@pytest.mark.parametrize("n, d, lam, method", [
+    (512, 16, 1e-3, "primal"),  # τ = 2, d = 16: measured primal 0.39x the time of CG (one thread)
+    (1152, 24, 1e-3, "primal"),  # τ = 2, d = 24: primal 0.77x
+    (2048, 32, 1e-3, "cg"),  # τ = 2, d = 32: CG 1.08x faster
+    (4608, 24, 1e-3, "cg"),  # τ = 8, d = 24: CG 1.45x faster
+    (4608, 48, 1e-5, "cg"),  # τ = 2, d = 48: CG 4.3x faster
+    (20_000, 100, 1e-5, "cg"),  # the Fig. 4 draws at d = 100: ~10x fewer predicted flops
+    (1184, 32, 1e-5, "dual"),  # τ = 1.15: too close to the interpolation threshold for CG; direct
+    (20_000, 100, 0.0, "primal"),  # λ = 0: the minimum-norm answer needs a direct method
+    (5000, 100, 1e-5, "dual"),  # n < p
+])
+def test_choose_solver_follows_the_measured_crossover(n, d, lam, method):
+    assert choose_solver(n, d, lam) == method
+
+
+def test_cg_iteration_model():
+    assert cg_iterations(1184, 32) == float("inf")  # n/p = 1.12 < 1.5
+    # 11-15 iterations per unit of (1 + r^-1/2)/(1 - r^-1/2); measured 73-88 at τ = 2, 26-30 at τ = 8 (d = 16)
+    assert 80 < cg_iterations(512, 16) < 100 and 30 < cg_iterations(2048, 16) < 35
+    assert cg_iterations(2048, 16) < cg_iterations(512, 16)
+
+
+def test_auto_uses_cg_where_chosen_and_agrees_with_the_direct_methods(monkeypatch):
+    ctx = _contexts(24, 8.0)
+    n, d = ctx.x.shape
+    assert choose_solver(n, d, 1e-3) == "cg"
+    calls = []
+    real_cg = pretrain._cg
+    monkeypatch.setattr(pretrain, "_cg", lambda *a, **k: calls.append(1) or real_cg(*a, **k))
+    auto = ridge_gamma(ctx, 1e-3)
+    assert calls and _relative(auto, ridge_gamma(ctx, 1e-3, solver="primal")) < 1e-9  # dual: see the test above
+
+
+def test_auto_falls_back_to_a_direct_method_when_cg_stalls():
+    ctx = _contexts(24, 8.0)
+    primal = ridge_gamma(ctx, 1e-3, solver="primal")
+    with pytest.raises(SolverError):
+        ridge_gamma(ctx, 1e-3, solver="cg", max_iter=2)
+    assert _relative(ridge_gamma(ctx, 1e-3, max_iter=2), primal) < 1e-12
 
 
 def test_cg_reports_non_convergence_and_bad_input():

@@ -29,24 +29,63 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 from icl_sym.sim.monomials import degree2_monomials
 from icl_sym.sim.sampling import Contexts
 
-__all__ = ["SOLVERS", "SolverError", "choose_solver", "ridge_gamma", "gram_matrix", "gram_flops"]
+__all__ = ["SOLVERS", "SolverError", "choose_solver", "cg_iterations", "solver_flops", "ridge_gamma", "gram_matrix",
+           "gram_flops"]
 
-#: Solution methods; "auto" picks the cheapest direct one that fits in memory, else CG.
+#: Solution methods; "auto" picks the cheapest one by the cost model of :func:`choose_solver`.
 SOLVERS = ("auto", "primal", "dual", "cg")
+
+#: CG is considered only with at least this many contexts per unknown, r = n/p: its iteration count
+#: grows like (1 + r^-1/2)/(1 − r^-1/2) (the spread of a Wishart spectrum) and diverges at the
+#: interpolation threshold r = 1 (measured at d = 16: 350 iterations at τ = 1.15, 80 at 2, 30 at 8).
+CG_MIN_RATIO = 1.5
+#: Iterations to the default tolerance 1e-12 per unit of (1 + r^-1/2)/(1 − r^-1/2): measured 11 to 15
+#: at d = 16 for τ = 2, 4, 8, α = 1, 10, 100, λ = 1e-5 and 1e-3 (36 to 88 iterations); the upper end is used.
+CG_ITERATIONS_PER_CONDITION = 15
+#: Seconds per flop of CG's iterations over seconds per flop of the primal Gram and factorisation:
+#: CG's products have an inner dimension of only d, so they run at a lower rate. Measured with
+#: benchmarks/bench_gamma_fit.py (crossover table in benchmarks/results/bench_gamma_fit.md, 2-core
+#: Xeon, d = 16 to 48, τ = 2 and 8): median 1.7 on one torch thread, where this value makes
+#: choose_solver pick the faster method at all 8 sizes; ≈ 5 on two threads of the shared machine,
+#: too noisy there (CG runs spread 3-10x) to tune on. Either way CG wins by far at d = 100.
+CG_FLOP_COST = 2.0
 
 
 class SolverError(RuntimeError):
     """The linear system could not be solved to the requested accuracy."""
 
 
-def choose_solver(n: int, d: int, lam: float, max_matrix_bytes: float = 4 * 2**30) -> str:
-    """The method "auto" uses for n contexts in dimension d: the direct method with fewer flops
-    (primal n p²/2 + p³/3, dual 2n²d + n³/3), or CG when that method's dense matrix exceeds ``max_matrix_bytes``."""
+def cg_iterations(n: int, d: int) -> float:
+    """Predicted CG iterations for n contexts in dimension d (tolerance 1e-12); inf below :data:`CG_MIN_RATIO`."""
+    ratio = n / (d * (d + 1))
+    if ratio < CG_MIN_RATIO:
+        return float("inf")
+    root = ratio**-0.5
+    return CG_ITERATIONS_PER_CONDITION * (1 + root) / (1 - root)
+
+
+def solver_flops(n: int, d: int) -> dict[str, float]:
+    """Predicted cost of each method in primal-equivalent flops (CG weighted by :data:`CG_FLOP_COST`).
+
+    primal: n p²/2 (the monomial Gram) + p³/3 (Cholesky); dual: 2 n² d (kernel) + n³/3;
+    cg: iterations × 4 n p (two products of n × d by d × (d+1) per iteration).
+    """
     p = d * (d + 1)
-    primal, dual = gram_flops(n, d) + p**3 / 3, 2 * n * n * d + n**3 / 3
-    method, size = ("primal", p) if primal <= dual else ("dual", n)
+    return {"primal": gram_flops(n, d) + p**3 / 3, "dual": 2 * n * n * d + n**3 / 3,
+            "cg": CG_FLOP_COST * cg_iterations(n, d) * 4 * n * p}
+
+
+def choose_solver(n: int, d: int, lam: float, max_matrix_bytes: float = 4 * 2**30) -> str:
+    """The method "auto" uses for n contexts in dimension d: the one of least predicted cost
+    (:func:`solver_flops`) among those that apply, CG only with λ > 0 and n/p ≥ :data:`CG_MIN_RATIO`;
+    CG also when the chosen direct method's dense matrix would exceed ``max_matrix_bytes``."""
+    p = d * (d + 1)
+    cost = solver_flops(n, d)
+    direct, size = ("primal", p) if cost["primal"] <= cost["dual"] else ("dual", n)
+    if lam > 0 and cost["cg"] < cost[direct]:
+        return "cg"
     if 8 * size * size <= max_matrix_bytes or (lam == 0 and n < p):
-        return method
+        return direct
     return "cg"
 
 
@@ -73,6 +112,13 @@ def ridge_gamma(
     n, d = x.shape
     method = choose_solver(n, d, lam) if solver == "auto" else solver
     shift = n / d * lam
+    if solver == "auto" and method == "cg" and choose_solver(n, d, lam, max_matrix_bytes=float("inf")) == "cg":
+        try:  # chosen for speed: if CG stalls after all, the direct method still gives the answer
+            return _cg(x, h, y, shift, float(check_array("tol", tol, Range(0, low_open=True))),
+                       check_int("max_iter", max_iter, 1))
+        except SolverError:
+            primal, dual = solver_flops(n, d)["primal"], solver_flops(n, d)["dual"]
+            method = "primal" if primal <= dual else "dual"
     if method == "primal":
         return _primal(x, h, y, shift, check_int("chunk_bytes", chunk_bytes, 1))
     if method == "dual":

@@ -16,7 +16,7 @@ from icl_sym.sim.sampling import SAMPLERS, context_length, draw_generator, sampl
 from icl_sym.theories.lu2024 import error_of_gamma
 
 from .pretrain import SOLVERS, ridge_gamma
-from .tasks import ASSIGNMENTS, pool_sizes, pretraining_tasks
+from .tasks import ASSIGNMENTS, TASK_LAWS, pool_sizes, pretraining_tasks
 
 __all__ = ["simulate_errors"]
 
@@ -36,6 +36,7 @@ def simulate_errors(
     assignment: str = "equal",
     solver: str = "auto",
     first_draw: int = 0,
+    task_law: str = "sphere",
 ) -> dict:
     """ICL and IDG errors of Γ* at finite d over ``draws`` independent draws (docs/theory/lu2024.md §7.2).
 
@@ -45,6 +46,8 @@ def simulate_errors(
     generator of (seed, j): results are reproducible and draw j does not depend on which
     other draws a call makes (a sweep can store and resume draw by draw). Tasks and contexts
     are sampled on the CPU (the same numbers for every device); Γ* is solved and scored on ``device``.
+    ``task_law`` = "gaussian" draws unnormalised N(0, I) tasks (the authors' Fig. 4 runs), for which
+    Proposition 1's IDG is not the test error (icl_sym.theories.lu2024.errata).
 
     Returns a dict with the per-draw lists ``icl``, ``idg``, their means and sample
     standard deviations (``None`` for one draw), the parameters, the derived sizes
@@ -60,13 +63,14 @@ def simulate_errors(
     dev = check_device(device)
     check_choice("sampler", sampler, SAMPLERS)
     check_choice("solver", solver, SOLVERS)
+    check_choice("task_law", task_law, TASK_LAWS)
     k, n = pool_sizes(d, kappa, tau, check_choice("assignment", assignment, ASSIGNMENTS))
     kappa, tau = float(kappa), float(tau)
 
     icl, idg = [], []
     for draw in range(first_draw, first_draw + draws):
         gen = draw_generator(seed, draw)
-        pool = pretraining_tasks(d, kappa, tau, generator=gen, assignment=assignment)
+        pool = pretraining_tasks(d, kappa, tau, generator=gen, assignment=assignment, task_law=task_law)
         contexts = sample(sampler, pool.context_tasks(), ell, rho, generator=gen).to(dev)
         gamma = ridge_gamma(contexts, lam, solver=solver)
         # Proposition 1 at the simulated ℓ: its α is ℓ/d, not the requested α.
@@ -84,6 +88,6 @@ def simulate_errors(
         icl_mean=statistics.fmean(icl), icl_std=std(icl), idg_mean=statistics.fmean(idg), idg_std=std(idg),
         icl=icl, idg=idg, d=d, alpha=alpha, kappa=kappa, tau=tau, rho=rho, lam=lam, draws=draws,
         first_draw=first_draw, seed=seed, device=str(dev), sampler=sampler, assignment=assignment, solver=solver,
-        ell=ell, k=k, n=n, seconds=time.perf_counter() - start,
+        task_law=task_law, ell=ell, k=k, n=n, seconds=time.perf_counter() - start,
     )
 

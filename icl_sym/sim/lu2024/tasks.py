@@ -11,12 +11,17 @@ from dataclasses import dataclass
 import torch
 
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
-from icl_sym.sim.sampling import sphere_tasks
+from icl_sym.sim.sampling import gaussian_tasks, sphere_tasks
 
-__all__ = ["ASSIGNMENTS", "TaskPool", "pool_sizes", "pretraining_tasks"]
+__all__ = ["ASSIGNMENTS", "TASK_LAWS", "TaskPool", "pool_sizes", "pretraining_tasks"]
 
 #: How the n pretraining contexts are spread over the k tasks of a pool.
 ASSIGNMENTS = ("equal", "random")
+
+#: The law of a pool's task vectors: uniform on the sphere ‖w‖² = d (this project's default, under which
+#: Proposition 1 is exact), or i.i.d. N(0, I_d) (E‖w‖² = d only on average; what the authors' stored
+#: Fig. 4 runs drew, see icl_sym.theories.lu2024.errata).
+TASK_LAWS = ("sphere", "gaussian")
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,16 @@ def pool_sizes(d: int, kappa: float, tau: float, assignment: str = "equal") -> t
 
 
 def pretraining_tasks(
-    d: int, kappa: float, tau: float, *, generator: torch.Generator, assignment: str = "equal"
+    d: int, kappa: float, tau: float, *, generator: torch.Generator, assignment: str = "equal",
+    task_law: str = "sphere",
 ) -> TaskPool:
-    """Draw the pretraining task pool for (d, κ, τ) on the sphere of radius √d (sizes: :func:`pool_sizes`)."""
+    """Draw the pretraining task pool for (d, κ, τ) (sizes: :func:`pool_sizes`).
+
+    ``task_law`` (one of :data:`TASK_LAWS`): on the sphere of radius √d (default) or i.i.d. N(0, I_d).
+    """
     k, n = pool_sizes(d, kappa, tau, assignment)
-    tasks = sphere_tasks(k, d, generator=generator)
+    law = check_choice("task_law", task_law, TASK_LAWS)
+    tasks = (sphere_tasks if law == "sphere" else gaussian_tasks)(k, d, generator=generator)
     if math.isinf(kappa):
         index = torch.arange(n, device=generator.device)
     elif assignment == "equal":

@@ -15,4 +15,5 @@ THEORY = Theory(
     "Lu, Letey, Zavatone-Veth, Maiti, Pehlevan, PNAS 122(28) e2502599122 (2025)",
     simulation="icl_sym.sim.lu2024:SIMULATION",
     figures="icl_sym.experiments.lu2024:FIGURES",
+    errata="icl_sym.theories.lu2024.errata:ERRATA",
 )

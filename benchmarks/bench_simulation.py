@@ -123,8 +123,8 @@ def sweep_section(device: str, draws: int) -> list[str]:
             result, seconds = timed(lambda: simulate_errors(D, alpha, KAPPA, tau, RHO, LAM, draws, SEED, device=device,
                                                             assignment=ASSIGNMENT), device)
             total += seconds
-            rows.append((alpha, tau, result["n"], choose_solver(result["n"], D, LAM), seconds / draws,
-                         result["icl_mean"], float(e_icl(tau, alpha, KAPPA, RHO, 0.0))))
+            rows.append((alpha, tau, result.n, choose_solver(result.n, D, LAM), seconds / draws,
+                         result.icl_mean, float(e_icl(tau, alpha, KAPPA, RHO, 0.0))))
     points = len(rows)
     return [
         f"Fig. 1 A/B sweep at d = {D}: {len(FIG1_ALPHAS)} α × {len(FIG1_TAU_SIM)} τ × {draws} draws = "
@@ -147,8 +147,8 @@ def d200_draw(device: str, tau: float) -> dict:
         peak, where = torch.cuda.max_memory_allocated(device), "GPU (torch peak allocation)"
     else:
         peak, where = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "process peak RSS"
-    return dict(tau=tau, n=result["n"], solver=choose_solver(result["n"], 200, LAM), seconds=seconds,
-                peak=peak, where=where, icl=result["icl_mean"], idg=result["idg_mean"],
+    return dict(tau=tau, n=result.n, solver=choose_solver(result.n, 200, LAM), seconds=seconds,
+                peak=peak, where=where, icl=result.icl_mean, idg=result.idg_mean,
                 theory_icl=float(e_icl(tau, 10, KAPPA, RHO, 0.0)), theory_idg=float(e_idg(tau, 10, KAPPA, RHO, 0.0)))
 
 

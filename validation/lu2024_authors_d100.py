@@ -48,7 +48,7 @@ def reference() -> list[dict]:
     with REFERENCE.open(newline="") as fh:
         rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
     numeric = ("alpha", "tau", "kappa", "rho", "lam", "icl_mean", "icl_std", "idg_mean", "idg_std")
-    return [{**r, **{k: float(r[k]) for k in numeric}, "draws": int(r["draws"])} for r in rows]
+    return [{**r, **{k: float(r[k]) for k in numeric}, "draws": int(r.draws)} for r in rows]
 
 
 def point(ref: dict, lam: float) -> tuple:
@@ -87,8 +87,8 @@ def run(store: ResultStore, keys: list[tuple], draws: int, device: str, task_law
             continue
         r = simulate_errors(D, alpha, kappa, tau, rho, lam, 1, SEED, device=device, first_draw=draw,
                             task_law=task_law)
-        store.append({**row, "icl": r["icl_mean"], "idg": r["idg_mean"], "n": r["n"], "k": r["k"],
-                      "seconds": r["seconds"]})
+        store.append({**row, "icl": r.icl_mean, "idg": r.idg_mean, "n": r.n, "k": r.k,
+                      "seconds": r.seconds})
         print(f"{task_law} {figure} α={alpha:g} τ={tau:g} κ={kappa:g} λ={lam:g}: draw {draw} ICL "
               f"{r['icl_mean']:.4f} IDG {r['idg_mean']:.4f} ({r['seconds']:.1f} s)", flush=True)
 

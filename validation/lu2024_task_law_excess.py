@@ -34,7 +34,7 @@ def main() -> None:
     lines = ["| d | draws | ICL sphere (mean ± s.e.) | ICL Gaussian (mean ± s.e.) | Gaussian − sphere (paired) "
              "| × d |", "|---|---|---|---|---|---|"]
     for d in (int(x) for x in args.dims.split(",")):
-        runs = {law: simulate_errors(d, ALPHA, KAPPA, TAU, RHO, LAM, args.draws, SEED, task_law=law)["icl"]
+        runs = {law: simulate_errors(d, ALPHA, KAPPA, TAU, RHO, LAM, args.draws, SEED, task_law=law).icl
                 for law in ("sphere", "gaussian")}
         diffs = [g - s for g, s in zip(runs["gaussian"], runs["sphere"])]
         se = {law: statistics.stdev(v) / math.sqrt(len(v)) for law, v in runs.items()}

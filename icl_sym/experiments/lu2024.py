@@ -39,8 +39,8 @@ def simulate_gamma(task: SimTask) -> dict[str, Any]:
     p = task.params
     result = simulate_errors(task.d, p["alpha"], p["kappa"], p["tau"], p["rho"], p["lam"], 1, task.seed,
                              device=task.device, assignment=p["assignment"], first_draw=task.draw)
-    icl, idg = result["icl_mean"], result["idg_mean"]
-    return dict(icl=icl, idg=idg, g_task=icl - idg, ell=result["ell"], k=result["k"], n=result["n"])
+    icl, idg = result.icl_mean, result.idg_mean
+    return dict(icl=icl, idg=idg, g_task=icl - idg, ell=result.ell, k=result.k, n=result.n)
 
 
 def simulate_dmmse(task: SimTask) -> dict[str, Any]:

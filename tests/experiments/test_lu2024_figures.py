@@ -86,11 +86,11 @@ def test_row_means_are_simulate_errors_with_the_same_seed(fig1_run):
         r = rows[0]
         expected = simulate_errors(int(r["d"]), r["alpha"], r["kappa"], r["tau"], r["rho"], r["lam"], TINY.draws,
                                    TINY.seed, assignment="random")
-        assert (r["n"], r["k"], r["ell"]) == (expected["n"], expected["k"], expected["ell"])
+        assert (r["n"], r["k"], r["ell"]) == (expected.n, expected.k, expected.ell)
         assert r["n"] == round(r["tau"] * r["d"] ** 2)
         assert sorted(int(x["draw"]) for x in rows) == [0, 1]
-        assert statistics.fmean(x["icl"] for x in rows) == pytest.approx(expected["icl_mean"], rel=1e-12)
-        assert statistics.fmean(x["idg"] for x in rows) == pytest.approx(expected["idg_mean"], rel=1e-12)
+        assert statistics.fmean(x["icl"] for x in rows) == pytest.approx(expected.icl_mean, rel=1e-12)
+        assert statistics.fmean(x["idg"] for x in rows) == pytest.approx(expected.idg_mean, rel=1e-12)
 
 
 def test_markers_are_mean_and_std_of_the_panel_quantity(fig1_run):

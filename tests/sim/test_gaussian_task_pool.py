@@ -7,6 +7,8 @@ test error on the pool's tasks disagree by many standard errors, while for spher
 that the exact per-task average of Lemma 1 (pool_error_of_gamma) is the test error for both.
 """
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -67,7 +69,7 @@ def test_task_law_is_checked_and_sphere_is_the_default():
     with pytest.raises(ParameterError, match="task_law"):
         simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, 1, 0, task_law="cube")
     default = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, 2, 0)
-    assert default == {**default, **simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, 2, 0, task_law="sphere"),
-                       "seconds": default["seconds"]}
+    sphere = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, 2, 0, task_law="sphere")
+    assert dataclasses.replace(sphere, seconds=default.seconds) == default
     gaussian = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, 2, 0, task_law="gaussian")
-    assert gaussian["task_law"] == "gaussian" and gaussian["icl"] != default["icl"]
+    assert gaussian.task_law == "gaussian" and gaussian.icl != default.icl

@@ -33,26 +33,26 @@ def test_proposition1_scores_gamma_star_like_monte_carlo():
 
 def test_result_keys_and_reproducibility():
     r = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=3, seed=4)
-    assert KEYS <= set(r)
-    assert (r["ell"], r["k"], r["n"], r["device"]) == (12, 3, 54, "cpu")
-    assert len(r["icl"]) == len(r["idg"]) == 3
-    assert r["icl_mean"] == pytest.approx(sum(r["icl"]) / 3) and r["icl_std"] > 0
+    assert KEYS <= set(r.as_dict())
+    assert (r.ell, r.k, r.n, r.device) == (12, 3, 54, "cpu")
+    assert len(r.icl) == len(r.idg) == 3
+    assert r.icl_mean == pytest.approx(sum(r.icl) / 3) and r.icl_std > 0
     # Draw j depends on (seed, j) only, not on how many draws are run or on the sampler's name order.
-    assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=4)["icl"] == r["icl"][:2]
+    assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=4).icl == r.icl[:2]
     later = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=4, first_draw=1)
-    assert (later["icl"], later["idg"]) == (r["icl"][1:], r["idg"][1:])
-    assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=1, seed=4)["icl_std"] is None
-    assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=1, seed=5)["icl"] != r["icl"][:1]
+    assert (later.icl, later.idg) == (r.icl[1:], r.idg[1:])
+    assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=1, seed=4).icl_std is None
+    assert simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=1, seed=5).icl != r.icl[:1]
 
 
 def test_infinite_diversity_idg_is_icl_and_samplers_agree_on_average():
     r = simulate_errors(6, 2, math.inf, 1.5, 0.1, 0.5, draws=2, seed=0)
-    assert r["idg"] == r["icl"] and r["k"] == r["n"] == 54
+    assert r.idg == r.icl and r.k == r.n == 54
     direct = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=60, seed=1, sampler="direct")
     suff = simulate_errors(6, 2, 0.5, 1.5, 0.1, 0.5, draws=60, seed=1, sampler="sufficient")
     for key in ("icl", "idg"):
-        se = math.hypot(direct[f"{key}_std"], suff[f"{key}_std"]) / 60**0.5
-        assert abs(direct[f"{key}_mean"] - suff[f"{key}_mean"]) < 4 * se
+        se = math.hypot(getattr(direct, f"{key}_std"), getattr(suff, f"{key}_std")) / 60**0.5
+        assert abs(getattr(direct, f"{key}_mean") - getattr(suff, f"{key}_mean")) < 4 * se
 
 
 # (τ, α, κ, ρ, λ): ridge and ridgeless, finite and infinite κ, τ < 1 and τ > 1
@@ -75,7 +75,7 @@ def test_simulation_approaches_theory_as_d_grows(case):
     theory = {"icl": float(e_icl(*case)), "idg": float(e_idg(*case))}
     runs = {d: simulate_errors(d, alpha, kappa, tau, rho, lam, draws=draws, seed=0) for d, draws in (SMALL, LARGE)}
     for key, value in theory.items():
-        (gap_s, se_s), (gap_l, se_l) = ((r[f"{key}_mean"] - value, r[f"{key}_std"] / r["draws"] ** 0.5)
+        (gap_s, se_s), (gap_l, se_l) = ((getattr(r, f"{key}_mean") - value, getattr(r, f"{key}_std") / r.draws ** 0.5)
                                         for r in runs.values())
         if gap_s > 4 * se_s:  # a resolved finite-size bias at the small d: it must shrink like 1/d
             assert gap_s - gap_l > 2.5 * math.hypot(se_s, se_l), (key, gap_s, gap_l)
@@ -122,6 +122,6 @@ def test_unavailable_cuda_is_a_clear_error():
 def test_cuda_gives_the_cpu_errors():
     cpu = simulate_errors(8, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=0)
     cuda = simulate_errors(8, 2, 0.5, 1.5, 0.1, 0.5, draws=2, seed=0, device="cuda")
-    assert cuda["device"].startswith("cuda")
+    assert cuda.device.startswith("cuda")
     for key in ("icl", "idg"):
         assert cuda[key] == pytest.approx(cpu[key], rel=1e-9)

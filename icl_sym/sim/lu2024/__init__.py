@@ -10,9 +10,9 @@ from typing import Any, Mapping
 from icl_sym.core.theory import Parameter, Simulation
 from icl_sym.theories.lu2024.asymptotics import PARAMETERS
 
-from .protocol import simulate_errors
+from .protocol import GammaErrors, simulate_errors
 
-__all__ = ["simulate_errors", "SIMULATION"]
+__all__ = ["GammaErrors", "simulate_errors", "SIMULATION"]
 
 
 def _describe(result: Mapping[str, Any]) -> str:
@@ -25,7 +25,7 @@ _THEORY_PARAMETERS = {p.name: p for p in PARAMETERS}
 
 #: ``icl-sym simulate lu2024``: ICL and IDG errors of Γ* at finite d, mean and spread over draws.
 SIMULATION = Simulation(
-    run=simulate_errors,
+    run=lambda **params: simulate_errors(**params).as_dict(),  # JSON-able for the command line
     params=(
         Parameter("d", "token dimension", integer=True, minimum=2),
         Parameter("alpha", "context length over d (ell = round(alpha d) >= 2)", _THEORY_PARAMETERS["alpha"].domain),

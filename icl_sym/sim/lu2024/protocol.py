@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from dataclasses import dataclass, fields
 
 from icl_sym.core.validation import Range, check_array, check_choice, check_int
 from icl_sym.sim.devices import check_device
@@ -18,7 +19,60 @@ from icl_sym.theories.lu2024 import error_of_gamma
 from .pretrain import SOLVERS, ridge_gamma
 from .tasks import ASSIGNMENTS, TASK_LAWS, pool_sizes, pretraining_tasks
 
-__all__ = ["simulate_errors"]
+__all__ = ["GammaErrors", "simulate_errors"]
+
+
+@dataclass(frozen=True)
+class GammaErrors:
+    """ICL and IDG errors of Γ* per draw, with the run's parameters, derived sizes and wall time."""
+
+    icl: tuple[float, ...]
+    idg: tuple[float, ...]
+    d: int
+    alpha: float
+    kappa: float
+    tau: float
+    rho: float
+    lam: float
+    seed: int
+    first_draw: int
+    device: str
+    sampler: str
+    assignment: str
+    solver: str
+    task_law: str
+    ell: int
+    k: int
+    n: int
+    seconds: float
+
+    @property
+    def draws(self) -> int:
+        return len(self.icl)
+
+    @property
+    def icl_mean(self) -> float:
+        return statistics.fmean(self.icl)
+
+    @property
+    def idg_mean(self) -> float:
+        return statistics.fmean(self.idg)
+
+    @property
+    def icl_std(self) -> float | None:
+        """Sample standard deviation over draws (``None`` for one draw)."""
+        return statistics.stdev(self.icl) if self.draws > 1 else None
+
+    @property
+    def idg_std(self) -> float | None:
+        return statistics.stdev(self.idg) if self.draws > 1 else None
+
+    def as_dict(self) -> dict:
+        """Every field and summary, JSON-able (per-draw lists as lists)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out.update(icl=list(self.icl), idg=list(self.idg), draws=self.draws, icl_mean=self.icl_mean,
+                   icl_std=self.icl_std, idg_mean=self.idg_mean, idg_std=self.idg_std)
+        return out
 
 
 def simulate_errors(
@@ -37,7 +91,7 @@ def simulate_errors(
     solver: str = "auto",
     first_draw: int = 0,
     task_law: str = "sphere",
-) -> dict:
+) -> GammaErrors:
     """ICL and IDG errors of Γ* at finite d over ``draws`` independent draws (docs/theory/lu2024.md §7.2).
 
     ICL: Proposition 1 with μ = 0, R = I. IDG: with the pool's empirical μ̂, R̂. For κ = ∞
@@ -49,9 +103,8 @@ def simulate_errors(
     ``task_law`` = "gaussian" draws unnormalised N(0, I) tasks (the authors' Fig. 4 runs), for which
     Proposition 1's IDG is not the test error (icl_sym.theories.lu2024.errata).
 
-    Returns a dict with the per-draw lists ``icl``, ``idg``, their means and sample
-    standard deviations (``None`` for one draw), the parameters, the derived sizes
-    ``ell``, ``k``, ``n`` and the wall time ``seconds``.
+    Returns the per-draw errors with their means and sample standard deviations, the parameters,
+    the derived sizes ``ell``, ``k``, ``n`` and the wall time ``seconds`` (:class:`GammaErrors`).
     """
     start = time.perf_counter()
     d, alpha, ell = context_length(d, alpha, 2)
@@ -81,13 +134,6 @@ def simulate_errors(
         else:
             idg.append(icl[-1])
 
-    def std(values: list[float]) -> float | None:
-        return statistics.stdev(values) if len(values) > 1 else None
-
-    return dict(
-        icl_mean=statistics.fmean(icl), icl_std=std(icl), idg_mean=statistics.fmean(idg), idg_std=std(idg),
-        icl=icl, idg=idg, d=d, alpha=alpha, kappa=kappa, tau=tau, rho=rho, lam=lam, draws=draws,
-        first_draw=first_draw, seed=seed, device=str(dev), sampler=sampler, assignment=assignment, solver=solver,
-        task_law=task_law, ell=ell, k=k, n=n, seconds=time.perf_counter() - start,
-    )
+    return GammaErrors(tuple(icl), tuple(idg), d, alpha, kappa, tau, rho, lam, seed, first_draw, str(dev), sampler,
+                       assignment, solver, task_law, ell, k, n, time.perf_counter() - start)
 

@@ -11,7 +11,7 @@ from icl_sym.theories.bordelon2025.symbols import alpha
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["bordelon2025.reduction", "bordelon2025.iso"])
+@pytest.mark.parametrize("name", REGISTRY.theory("bordelon2025").derivation_names())
 def test_derivation_verifies(name):
     report = REGISTRY.get_derivation(name).verify()
     assert report.ok, [(o.name, o.result.detail) for o in report.failed]

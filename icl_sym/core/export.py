@@ -20,6 +20,7 @@ from sympy.printing.octave import OctaveCodePrinter
 
 from .formula import Formula
 from .numeric import lambdify_expr, is_matrix_expr
+from .tex import tex_math
 from .validation import ParameterError
 
 __all__ = ["FORMATS", "ExportError", "export_formula", "latex_equation", "latex"]
@@ -210,6 +211,11 @@ def _json(f: Formula) -> str:
     return json.dumps(payload, indent=2) + "\n"
 
 
+def _latex_fragment(math: str) -> str:
+    """Display math as an ASCII LaTeX fragment (compiles with :data:`icl_sym.core.tex.LATEX_PREAMBLE`)."""
+    return f"\\[\n{tex_math(math)}\n\\]\n"
+
+
 def _markdown(f: Formula) -> str:
     rows = "\n".join(f"| `{p.name}` | {p.domain_text()} | {p.description} |" for p in f.params)
     return (f"### `{f.name}`\n\n{f.description}\n\n$$\n{f.latex()}\n$$\n\n*Source:* {f.provenance}\n\n"
@@ -217,7 +223,7 @@ def _markdown(f: Formula) -> str:
 
 
 _WRITERS = {
-    "latex": lambda f: f.latex() + "\n",
+    "latex": lambda f: _latex_fragment(f.latex()),
     "markdown": _markdown,
     "python": _python,
     "c": _c,

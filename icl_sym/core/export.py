@@ -15,10 +15,14 @@ from html.entities import html5
 
 import sympy as sp
 from sympy.printing.julia import JuliaCodePrinter
+from sympy.printing.conventions import split_super_sub
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.octave import OctaveCodePrinter
 
 from .formula import Formula
+from .notation import Notated
 from .numeric import lambdify_expr, is_matrix_expr
 from .tex import tex_math
 from .validation import ParameterError
@@ -37,6 +41,12 @@ class ExportError(ValueError):
 
 class _LatexPrinter(LatexPrinter):
     """SymPy's LaTeX with the paper's conventions: ``I_d`` for identities, scalars for 1×1 products."""
+
+    def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:
+        # A "_star" suffix is a superscript star, as the papers write optimal values (m_star is m^*).
+        if string.endswith("_star") and len(string) > 5:
+            return super()._deal_with_super_sub(string[:-5], style) + "^{*}"
+        return super()._deal_with_super_sub(string, style)
 
     def _print_Identity(self, expr):
         rows = expr.rows
@@ -179,13 +189,124 @@ def _octave(f: Formula) -> str:
     return _script_function(f, _OctavePrinter(), "%", "function out = {name}({args})", "  {} = {};", "  out = {};")
 
 
-def _mathml(f: Formula) -> str:
-    left = sp.mathml(f.display_lhs, printer="presentation")
-    right = sp.mathml(f.expr, printer="presentation")
-    body = f"<mrow>{left}<mo>=</mo>{right}</mrow>"
+#: Accents that SymPy's LaTeX printer reads from a symbol's name suffix (``yhat`` is ŷ), as MathML marks.
+_MATHML_ACCENTS = {"hat": "^", "bar": "\u00af", "tilde": "~", "ddot": "\u00a8", "dot": "\u02d9", "vec": "\u2192"}
+_MATHML_NAMES = {**greek_unicode, "ell": "\u2113"}
+
+
+class _MathMLPrinter(MathMLPresentationPrinter):
+    """SymPy's presentation MathML with the conventions of :class:`_LatexPrinter`.
+
+    Symbol names print as the LaTeX printer reads them: Greek names and ``ell`` as letters,
+    ``_`` subscripts, name suffixes ``hat``/``bar``/... as accents, and a ``_star`` suffix
+    as a superscript ``*`` (``m_star`` is m*); identities as ``I_d``, zero blocks as 0,
+    block matrices as bracketed tables, traces as ``tr``.
+    """
+
+    def _element(self, tag: str, text: str | None = None, *children):
+        element = self.dom.createElement(tag)
+        if text is not None:
+            element.appendChild(self.dom.createTextNode(text))
+        for child in children:
+            element.appendChild(child)
+        return element
+
+    def _name(self, text: str):
+        """``mi`` of a name part, with an accent if the name ends in one (``yhat``)."""
+        for suffix, mark in _MATHML_ACCENTS.items():
+            if text.endswith(suffix) and len(text) > len(suffix):
+                base = self._name(text[: -len(suffix)])
+                over = self._element("mover", None, base, self._element("mo", mark))
+                over.setAttribute("accent", "true")
+                return over
+        return self._element("mo" if text == "*" else "mi", _MATHML_NAMES.get(text, text))
+
+    def _print_Symbol(self, sym, style="plain"):
+        name, supers, subs = split_super_sub(sym.name)
+        if subs and subs[-1] == "star":
+            subs, supers = subs[:-1], supers + ["*"]
+        if name.endswith("star") and len(name) > 4:
+            name, supers = name[:-4], supers + ["*"]
+
+        def join(parts):
+            if len(parts) == 1:
+                return self._name(parts[0])
+            row = self._element("mrow")
+            for i, part in enumerate(parts):
+                if i:
+                    row.appendChild(self._element("mo", ","))
+                row.appendChild(self._name(part))
+            return row
+
+        base = self._name(name)
+        if subs and supers:
+            element = self._element("msubsup", None, base, join(subs), join(supers))
+        elif subs:
+            element = self._element("msub", None, base, join(subs))
+        elif supers:
+            element = self._element("msup", None, base, join(supers))
+        else:
+            element = base
+        if style == "bold":
+            element.setAttribute("mathvariant", "bold")
+        return element
+
+    def _print_MatrixSymbol(self, sym):
+        return self._print_Symbol(sym, style=self._settings["mat_symbol_style"])
+
+    def _print_AppliedUndef(self, expr):
+        return self._element("mrow", None, self._print_Symbol(sp.Symbol(expr.func.__name__)),
+                             self._paren_comma_separated(*expr.args))
+
+    def parenthesize(self, item, level, strict=False):
+        # A Notated symbol that prints as a power or product is grouped, as (σ_w²)².
+        if isinstance(item, Notated) and not item.display.is_Atom:
+            return self._element("mrow", None, self._l_paren(), self._print(item), self._r_paren())
+        return super().parenthesize(item, level, strict)
+
+    def _print_Identity(self, expr):
+        if expr.rows == 1:
+            return self._element("mn", "1")
+        return self._element("msub", None, self._element("mi", "I"), self._print(expr.rows))
+
+    def _print_ZeroMatrix(self, expr):
+        return self._element("mn", "0")
+
+    def _print_BlockMatrix(self, expr):
+        return self._print_MatrixBase(expr.blocks)
+
+    def _print_Trace(self, expr):
+        if expr.arg.shape == (1, 1):
+            return self._print(expr.arg)
+        return self._element("mrow", None, self._element("mi", "tr"), self._paren_comma_separated(expr.arg))
+
+    def _print_MatMul(self, expr):
+        factors = [a for a in expr.args if not (isinstance(a, sp.Identity) and a.rows == 1)]
+        if len(factors) == len(expr.args) or not factors:
+            return super()._print_MatMul(expr)
+        if all(not isinstance(a, sp.MatrixExpr) for a in factors):
+            return self._print(sp.Mul(*factors))
+        return super()._print_MatMul(sp.MatMul(*factors))
+
+
+def _mathml_xml(*rows: tuple[sp.Basic, str, sp.Basic]) -> str:
+    """A MathML document of one relation ``lhs op rhs`` per row (a table when there are several)."""
+    printer = _MathMLPrinter()
+
+    def relation(lhs, op, rhs):
+        return f"<mrow>{printer.doprint(lhs)}<mo>{op}</mo>{printer.doprint(rhs)}</mrow>"
+
+    if len(rows) == 1:
+        body = relation(*rows[0])
+    else:
+        body = "<mtable>" + "".join(f"<mtr><mtd>{relation(*row)}</mtd></mtr>" for row in rows) + "</mtable>"
     # Named entities such as &InvisibleTimes; are not defined in plain XML: use code points.
     body = re.sub(r"&([A-Za-z]+);", lambda m: "".join(f"&#{ord(c)};" for c in html5[m.group(1) + ";"]), body)
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>\n'
+
+
+def _mathml(f: Formula) -> str:
+    return _mathml_xml((f.display_lhs, "=", f.expr))
 
 
 def _json(f: Formula) -> str:

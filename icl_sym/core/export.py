@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import re
 from html.entities import html5
 
@@ -25,7 +26,7 @@ from .formula import Formula
 from .notation import Notated
 from .numeric import lambdify_expr, is_matrix_expr
 from .tex import tex_math
-from .validation import ParameterError
+from .validation import ParameterError, Range
 
 __all__ = ["FORMATS", "ExportError", "export_formula", "latex_equation", "latex"]
 
@@ -107,14 +108,61 @@ def _header_lines(f: Formula) -> list[str]:
     return lines
 
 
+_DOMAIN_SYNTAX = {  # (and, or, +infinity) of each language
+    "python": ("&", "|", "numpy.inf"),
+    "c": ("&&", "||", "INFINITY"),
+    "julia": ("&&", "||", "Inf"),
+    "octave": ("&", "|", "Inf"),
+}
+
+
+def domain_condition(var: str, domain: Range, lang: str) -> str:
+    """Code in ``lang`` that is true where ``var`` lies in ``domain``, exactly as :meth:`Range.contains` decides.
+
+    NaN is outside every domain: every condition starts with a comparison, false for NaN.
+    """
+    and_, or_, inf = _DOMAIN_SYNTAX[lang]
+
+    def number(x: float) -> str:
+        return inf if x == math.inf else f"-{inf}" if x == -math.inf else repr(float(x))
+
+    low_op = ">" if domain.low_open or domain.low == -math.inf else ">="
+    high_op = "<" if domain.high_open or domain.high == math.inf else "<="
+    high = f"({var} {high_op} {number(domain.high)})"
+    if domain.allow_inf:
+        high = f"({high} {or_} ({var} == {inf}))"
+    return f"(({var} {low_op} {number(domain.low)}) {and_} {high})"
+
+
+#: The exported Python modules' domain check (self-contained: the module imports only numpy).
+PYTHON_REQUIRE = '''def _require(name, value, inside, allowed):
+    """Raise ValueError naming the argument and its domain unless inside(value) holds for every entry."""
+    values = numpy.asarray(value, dtype=numpy.float64)
+    ok = numpy.asarray(inside(values))
+    if not numpy.all(ok):
+        raise ValueError(f"{name} must be real {allowed}; got {float(values[~ok].flat[0])!r}")
+'''
+
+
+def python_domain_checks(params, indent: str = "    ") -> list[str]:
+    """Lines of Python checking each argument that has a domain (``_require`` of :data:`PYTHON_REQUIRE`)."""
+    return [f"{indent}_require({p.name!r}, {p.name}, lambda {p.name}: {domain_condition(p.name, p.domain, 'python')}, "
+            f"{p.domain.describe()!r})" for p in params if not p.is_matrix and p.domain is not None]
+
+
 def _python(f: Formula) -> str:
+    """A numpy module: arrays in (broadcast), arrays out; out-of-domain input raises ValueError."""
     source = inspect.getsource(lambdify_expr(f.symbols, f.expr, "numpy"))
     name = _identifier(f.name)
-    doc = "\n".join("    " + line if line else "" for line in _header_lines(f))
+    doc = "\n".join("    " + line if line else "" for line in _header_lines(f) + [
+        "Vectorised: numpy arrays in (broadcast together), arrays out.",
+        "Raises ValueError naming the argument for input outside its domain."])
     source = source.replace("def _lambdifygenerated(", f"def {name}(", 1)
     head, body = source.split("\n", 1)
+    checks = "\n".join(python_domain_checks(f.params))
     module_doc = '"""' + "\n".join(_header_lines(f)) + '\n"""'
-    return f'{module_doc}\n\nimport numpy\n\n\n{head}\n    """\n{doc}\n    """\n{body}'
+    return (f'{module_doc}\n\nimport numpy\n\n\n{PYTHON_REQUIRE}\n\n{head}\n    """\n{doc}\n    """\n'
+            f"{checks}\n{body}")
 
 
 def _scalar_only(f: Formula, fmt: str) -> None:
@@ -131,12 +179,25 @@ def _cse(f: Formula):
     return replacements, reduced
 
 
+def c_domain_guard(params, indent: str = "    ") -> list[str]:
+    """C lines returning NAN when an argument is outside its domain (NaN arguments included)."""
+    conditions = [domain_condition(p.name, p.domain, "c") for p in params if p.domain is not None]
+    if not conditions:
+        return []
+    return [f"{indent}if (!({' && '.join(conditions)})) {{", f"{indent}    return NAN;  /* outside the domain */",
+            f"{indent}}}"]
+
+
+C_DOMAIN_NOTE = "Outside the domain above (NaN arguments included) the function returns NAN."
+
+
 def _c(f: Formula) -> str:
     _scalar_only(f, "c")
     replacements, reduced = _cse(f)
     args = ", ".join(f"double {p.name}" for p in f.params)
-    comment = "\n".join(" * " + line for line in _header_lines(f))
-    body = [f"    const double {sp.ccode(s)} = {sp.ccode(e)};" for s, e in replacements]
+    comment = "\n".join(" * " + line for line in _header_lines(f) + [C_DOMAIN_NOTE])
+    body = c_domain_guard(f.params)
+    body += [f"    const double {sp.ccode(s)} = {sp.ccode(e)};" for s, e in replacements]
     body.append(f"    return {sp.ccode(reduced)};")
     return "#include <math.h>\n\n/*\n" + comment + "\n */\n" + \
         f"double {_identifier(f.name)}({args}) {{\n" + "\n".join(body) + "\n}\n"
@@ -289,12 +350,21 @@ class _MathMLPrinter(MathMLPresentationPrinter):
         return super()._print_MatMul(sp.MatMul(*factors))
 
 
-def _mathml_xml(*rows: tuple[sp.Basic, str, sp.Basic]) -> str:
-    """A MathML document of one relation ``lhs op rhs`` per row (a table when there are several)."""
+def mathml_relations(*rows: tuple) -> str:
+    """A MathML document of one relation ``(lhs, op, rhs)`` per row (a table when there are several).
+
+    ``rhs`` may be a pair ``(low, high)``, printed as the interval ``[low, high]``.
+    """
     printer = _MathMLPrinter()
 
+    def side(e) -> str:
+        if isinstance(e, tuple):
+            return f"<mrow><mo>[</mo>{printer.doprint(e[0])}<mo>,</mo>{printer.doprint(e[1])}<mo>]</mo></mrow>"
+        return printer.doprint(e)
+
     def relation(lhs, op, rhs):
-        return f"<mrow>{printer.doprint(lhs)}<mo>{op}</mo>{printer.doprint(rhs)}</mrow>"
+        op = "".join(c if c.isascii() else f"&#{ord(c)};" for c in op)
+        return f"<mrow>{side(lhs)}<mo>{op}</mo>{side(rhs)}</mrow>"
 
     if len(rows) == 1:
         body = relation(*rows[0])
@@ -306,10 +376,11 @@ def _mathml_xml(*rows: tuple[sp.Basic, str, sp.Basic]) -> str:
 
 
 def _mathml(f: Formula) -> str:
-    return _mathml_xml((f.display_lhs, "=", f.expr))
+    return mathml_relations((f.display_lhs, "=", f.expr))
 
 
-def _json(f: Formula) -> str:
+def json_header(f) -> dict:
+    """Name, description, provenance and parameters of a formula, as JSON-able data."""
     params = []
     for p in f.params:
         entry = {"name": p.name, "kind": "matrix" if p.is_matrix else "scalar", "description": p.description,
@@ -319,11 +390,17 @@ def _json(f: Formula) -> str:
         elif p.domain is not None:
             entry["domain"] = p.domain.describe()
         params.append(entry)
-    payload = {
+    return {
         "name": f.name,
         "description": f.description,
         "provenance": {"paper": f.provenance.paper, "where": f.provenance.where, "note": f.provenance.note},
         "params": params,
+    }
+
+
+def _json(f: Formula) -> str:
+    payload = {
+        **json_header(f),
         "lhs": sp.srepr(f.display_lhs),
         "srepr": sp.srepr(f.expr),
         "latex": f.latex(multiline=False),
@@ -355,8 +432,15 @@ _WRITERS = {
 }
 
 
-def export_formula(f: Formula, fmt: str) -> str:
-    """``f`` written in format ``fmt`` (one of :data:`FORMATS`)."""
+def export_formula(f, fmt: str) -> str:
+    """``f`` (a :class:`Formula` or an :class:`~icl_sym.core.implicit.ImplicitFormula`) written in format ``fmt``.
+
+    ``fmt`` is one of :data:`FORMATS`; an implicit formula writes its own (its solver, or its equation system).
+    """
+    from .implicit import ImplicitFormula
+
+    if isinstance(f, ImplicitFormula):
+        return f.export(fmt)
     if fmt not in _WRITERS:
         raise ParameterError("format", "one of " + ", ".join(FORMATS), fmt)
     return _WRITERS[fmt](f)

@@ -159,5 +159,5 @@ def e_icl_implicit() -> ImplicitFormula:
          Param(kappa, Range(0, low_open=True, allow_inf=True), "number of tasks / d"),
          Param(rho, Range(0), "label-noise variance"),
          Param(lam_, Range(0, low_open=True), "ridge, (n/d) lambda convention")),
-        eps, residual, (low, high), expr,
+        eps, residual, (low, high), expr, sp.Function("e_ICL")(tau, alpha, kappa, rho, lam_),
     )

@@ -12,8 +12,8 @@ is ``\\ell``, ``→`` is ``\\to``), and in prose the characters LaTeX reserves (
 groups and environments, no non-ASCII character, no ``^`` or ``_`` outside math); the tests
 run it on every export, and compile the exports too where ``pdflatex`` is installed.
 
->>> print(tex_text("e_ICL -> 1: ε ≈ τλ/(τ−1), 100%"))
-e\\_ICL -\\textgreater{} 1: $\\varepsilon$ $\\approx$ $\\tau \\lambda$/($\\tau -$1), 100\\%
+>>> print(tex_text("e_ICL → 1: ε ≈ τλ/(τ−1), 100%"))
+e\\_ICL $\\to$ 1: $\\varepsilon$ $\\approx$ $\\tau \\lambda$/($\\tau -$1), 100\\%
 >>> print(tex_math("x_ℓ + λ²"))
 x_\\ell  + \\lambda ^{2}
 >>> lint_latex("\\\\[ x^2 \\\\]  a_b")

@@ -187,6 +187,20 @@ def _numpy_code(e: sp.Basic) -> str:
     return NumPyPrinter({"fully_qualified_modules": True}).doprint(e)
 
 
+def _cse(exprs: list[sp.Basic]):
+    """Common subexpressions of ``exprs`` as temporaries ``cse0, cse1, ...`` (valid names in every language)."""
+    return sp.cse(exprs, symbols=sp.numbered_symbols("cse"))
+
+
+def _python_local(name: str, arg: str, exprs: list[sp.Basic]) -> str:
+    """A local Python function of ``arg`` returning ``exprs`` (a tuple if several), temporaries as locals."""
+    replacements, reduced = _cse(exprs)
+    lines = [f"    def {name}({arg}):"]
+    lines += [f"        {s} = {_numpy_code(e)}" for s, e in replacements]
+    lines.append(f"        return {', '.join(_numpy_code(e) for e in reduced)}")
+    return "\n".join(lines) + "\n"
+
+
 def _python_module(f: ImplicitFormula) -> str:
     """A numpy module: every element runs the scalar solver's steps, all elements at once."""
     from .export import PYTHON_REQUIRE, python_domain_checks
@@ -215,16 +229,14 @@ def {name}({args}):
 {checks}
     {args}, = numpy.broadcast_arrays({", ".join(f"numpy.asarray({p.name}, dtype=numpy.float64)" for p in f.params)})
 
-    def residual({u}):
-        return {_numpy_code(f.residual)}
-
-    def slope({u}):
-        return {_numpy_code(f._derivative())}
+{_python_local("residual", u, [f.residual])}
+{_python_local("slope", u, [f._derivative()])}
+{_python_local("value_at", u, [f.expr])}
+{_python_local("bracket", "", list(f.bracket))}
 
     # Elements whose bracket is already settled ride along: the updates below skip them.
     with numpy.errstate(all="ignore"):
-        lo = numpy.broadcast_to({_numpy_code(f.bracket[0])}, {f.params[0].name}.shape).astype(numpy.float64)
-        hi = numpy.broadcast_to({_numpy_code(f.bracket[1])}, {f.params[0].name}.shape).astype(numpy.float64)
+        lo, hi = (numpy.broadcast_to(end, {f.params[0].name}.shape).astype(numpy.float64) for end in bracket())
         f_lo = residual(lo)
         {u} = numpy.where(f_lo == 0, lo, numpy.sqrt(lo * hi))
         active = f_lo != 0
@@ -242,7 +254,7 @@ def {name}({args}):
                                     -1.0)
             {u} = numpy.where(active, numpy.where((lo < candidate) & (candidate < hi), candidate,
                                                   numpy.sqrt(lo * hi)), {u})
-        value = {_numpy_code(f.expr)}
+        value = value_at({u})
     if numpy.isnan(value).any():
         raise FloatingPointError("{f.name}: NaN inside the domain (please report)")
     return value[()]
@@ -251,7 +263,7 @@ def {name}({args}):
 
 def _c_function(signature: str, expr: sp.Basic) -> str:
     """A C function returning ``expr``, its common subexpressions as named local temporaries."""
-    replacements, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"))
+    replacements, (reduced,) = _cse([expr])
     body = [f"    const double {sp.ccode(s)} = {sp.ccode(e)};" for s, e in replacements]
     return f"{signature} {{\n" + "\n".join(body + [f"    return {sp.ccode(reduced)};"]) + "\n}\n"
 
@@ -299,60 +311,80 @@ double {name}({args}) {{
 
 
 def _script_source(f: ImplicitFormula, lang: str) -> str:
-    """Julia or Octave: the scalar solver, its pieces as local functions, domain errors naming the argument."""
+    """Julia or Octave: the scalar solver, its pieces as functions with CSE temporaries, domain errors by name.
+
+    Julia nests the pieces in the function (closures over the arguments); Octave, whose anonymous
+    functions hold one expression, defines them as subfunctions after the main one.
+    """
     from .export import domain_condition
 
-    if lang == "julia":
-        from sympy.printing.julia import julia_code as code
-        comment, fn, end, assign = "#", "function {name}({args})", "end", "{} = {}"
-        local = "    {part}({u}) = {body}"
-        fail = '    {cond} || throw(DomainError({arg}, "{arg} must be real {allowed}"))'
-        loop_head, brk = f"for _ in 1:{MAX_ITERATIONS}", "break"
-        cond_if, cond_else, cond_end = "if {c}", "else", "end"
-    else:
-        from sympy.printing.octave import octave_code as code
-        comment, fn, end, assign = "%", "function out = {name}({args})", "end", "{} = {};"
-        local = "  {part} = @({u}) {body};"
-        fail = '  if ~({cond})\n    error("{name}:domain", "{arg} must be real {allowed}; got %g", {arg});\n  end'
-        loop_head, brk = f"for iteration = 1:{MAX_ITERATIONS}", "break;"
-        cond_if, cond_else, cond_end = "if {c}", "else", "end"
     u, name = f.unknown.name, _identifier(f.name)
     args = ", ".join(p.name for p in f.params)
-    ind = "    " if lang == "julia" else "  "
+    pieces = (("residual", u, [f.residual]), ("slope", u, [f._derivative()]), ("value_at", u, [f.expr]),
+              ("bracket", "", list(f.bracket)))
+    if lang == "julia":
+        from sympy.printing.julia import julia_code as code
+        comment, head, ind, semi = "#", f"function {name}({args})", "    ", ""
+        fail = '    {cond} || throw(DomainError({arg}, "{arg} must be real {allowed}"))'
+        loop_head, brk, result = f"for _ in 1:{MAX_ITERATIONS}", "break", "return value_at({u})"
+    else:
+        from sympy.printing.octave import octave_code as code
+        comment, head, ind, semi = "%", f"function out = {name}({args})", "  ", ";"
+        fail = '  if ~({cond})\n    error("{name}:domain", "{arg} must be real {allowed}; got %g", {arg});\n  end'
+        loop_head, brk, result = f"for iteration = 1:{MAX_ITERATIONS}", "break;", "out = value_at({u});"
+
+    def function(part: str, arg: str, exprs: list[sp.Basic], indent: str) -> list[str]:
+        replacements, reduced = _cse(exprs)
+        outputs = ", ".join(f"out{i}" for i in range(len(reduced)))
+        if lang == "julia":
+            lines = [f"{indent}function {part}({arg})"]
+        else:
+            signature = ", ".join(filter(None, (arg, args)))
+            lines = [f"{indent}function [{outputs}] = {name}_{part}({signature})"]
+        lines += [f"{indent}{ind}{s} = {code(e)}{semi}" for s, e in replacements]
+        if lang == "julia":
+            lines.append(f"{indent}{ind}return {', '.join(code(e) for e in reduced)}")
+        else:
+            lines += [f"{indent}{ind}out{i} = {code(e)};" for i, e in enumerate(reduced)]
+        return lines + [f"{indent}end"]
+
     lines = [f"{comment} {line}" for line in _comment(f) + ["Scalar arguments; a domain error names the argument."]]
-    lines.append(fn.format(name=name, args=args))
+    lines.append(head)
     for p in f.params:
         if p.domain is not None:
             lines.append(fail.format(cond=domain_condition(p.name, p.domain, lang), arg=p.name,
                                      allowed=p.domain.describe(), name=name))
-    for part, e in (("residual", f.residual), ("slope", f._derivative())):
-        lines.append(local.format(part=part, u=u, body=code(e)))
-    semi = "" if lang == "julia" else ";"
+    for part, arg, exprs in pieces:
+        if lang == "julia":
+            lines += function(part, arg, exprs, ind)
+        elif arg:
+            lines.append(f"{ind}{part} = @({arg}) {name}_{part}({arg}, {args});")
     lines += [
-        f"{ind}lo = {code(f.bracket[0])}{semi}",
-        f"{ind}hi = {code(f.bracket[1])}{semi}",
+        f"{ind}lo, hi = bracket()" if lang == "julia" else f"{ind}[lo, hi] = {name}_bracket({args});",
         f"{ind}f_lo = residual(lo){semi}",
         f"{ind}{u} = sqrt(lo * hi){semi}",
-        f"{ind}" + cond_if.format(c="f_lo == 0"),
+        f"{ind}if f_lo == 0",
         f"{ind * 2}{u} = lo{semi}",
-        f"{ind}{cond_else}",
+        f"{ind}else",
         f"{ind * 2}{loop_head}",
         f"{ind * 3}r = residual({u}){semi}",
-        f"{ind * 3}" + cond_if.format(c="r == 0"), f"{ind * 4}{brk}", f"{ind * 3}{cond_end}",
-        f"{ind * 3}" + cond_if.format(c="(r < 0) == (f_lo < 0)"), f"{ind * 4}lo = {u}{semi}",
-        f"{ind * 3}{cond_else}", f"{ind * 4}hi = {u}{semi}", f"{ind * 3}{cond_end}",
-        f"{ind * 3}" + cond_if.format(c=f"hi - lo <= {XTOL!r} * hi"), f"{ind * 4}{brk}", f"{ind * 3}{cond_end}",
+        f"{ind * 3}if r == 0", f"{ind * 4}{brk}", f"{ind * 3}end",
+        f"{ind * 3}if (r < 0) == (f_lo < 0)", f"{ind * 4}lo = {u}{semi}",
+        f"{ind * 3}else", f"{ind * 4}hi = {u}{semi}", f"{ind * 3}end",
+        f"{ind * 3}if hi - lo <= {XTOL!r} * hi", f"{ind * 4}{brk}", f"{ind * 3}end",
         f"{ind * 3}step = r / slope({u}){semi}",
         f"{ind * 3}candidate = -1.0{semi}",
-        f"{ind * 3}" + cond_if.format(c="abs(step) < 50"), f"{ind * 4}candidate = {u} * exp(-step){semi}",
-        f"{ind * 3}{cond_end}",
-        f"{ind * 3}" + cond_if.format(c="lo < candidate && candidate < hi"), f"{ind * 4}{u} = candidate{semi}",
-        f"{ind * 3}{cond_else}", f"{ind * 4}{u} = sqrt(lo * hi){semi}", f"{ind * 3}{cond_end}",
-        f"{ind * 2}{end}",
-        f"{ind}{end}",
-        f"{ind}" + ("return " if lang == "julia" else "out = ") + code(f.expr) + semi,
-        end,
+        f"{ind * 3}if abs(step) < 50", f"{ind * 4}candidate = {u} * exp(-step){semi}", f"{ind * 3}end",
+        f"{ind * 3}if lo < candidate && candidate < hi", f"{ind * 4}{u} = candidate{semi}",
+        f"{ind * 3}else", f"{ind * 4}{u} = sqrt(lo * hi){semi}", f"{ind * 3}end",
+        f"{ind * 2}end",
+        f"{ind}end",
+        f"{ind}{result.format(u=u)}",
+        "end",
     ]
+    if lang == "octave":
+        for part, arg, exprs in pieces:
+            lines += [""] + function(part, arg, exprs, "")
     return "\n".join(lines) + "\n"
 
 

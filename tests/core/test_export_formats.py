@@ -175,7 +175,7 @@ def test_generated_domain_conditions_agree_with_range(domain):
 def test_implicit_c_export_keeps_temporaries_and_returns_nan_outside_the_domain(ridge, tmp_path):
     source = ridge.export("c")
     assert max(len(line) for line in source.splitlines()) < 400  # no 18 KB return line
-    assert source.count("const double t0 =") == 5  # residual, slope, value and both bracket ends
+    assert source.count("const double cse0 =") == 5  # residual, slope, value and both bracket ends
     assert "returns NAN" in source
     src = tmp_path / "ridge.c"
     src.write_text(source + "#include <stdio.h>\nint main(void) { double p[5];\n"

@@ -255,6 +255,32 @@ _MATHML_ACCENTS = {"hat": "^", "bar": "\u00af", "tilde": "~", "ddot": "\u00a8", 
 _MATHML_NAMES = {**greek_unicode, "ell": "\u2113"}
 
 
+#: Macros that theories use inside symbol names written in LaTeX, as characters (Greek letters come from SymPy).
+_LATEX_NAME_MACROS = {"ell": "\u2113", "star": "\u22c6", "ast": "\u2217", "infty": "\u221e", "prime": "\u2032",
+                      "cdot": "\u00b7", "mid": "|", "partial": "\u2202", "nabla": "\u2207"}
+_LATEX_NAME_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "dot": "\u0307", "vec": "\u20d7"}
+
+
+def _latex_name_text(text: str) -> str:
+    """A symbol name written in LaTeX (``\\hat{\\Sigma}``, ``{\\mathrm{SGD}}``) as plain text for MathML.
+
+    Known macros become characters; an unknown one keeps its backslash, so the MathML tests flag it.
+    """
+    def letter(name: str) -> str:
+        return greek_unicode.get(name) or _LATEX_NAME_MACROS.get(name) or "\\" + name
+
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"\\(?:mathrm|mathit|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", text)
+        text = re.sub(r"\\(hat|bar|tilde|dot|vec)\{([^{}]*)\}", lambda m: m.group(2) + _LATEX_NAME_ACCENTS[m.group(1)],
+                      text)
+        text = re.sub(r"\\([A-Za-z]+)(?![A-Za-z])", lambda m: letter(m.group(1)) if letter(m.group(1))[0] != "\\" else m.group(0),
+                      text)
+        text = re.sub(r"\{([^{}]*)\}", r"\1", text)
+    return text
+
+
 class _MathMLPrinter(MathMLPresentationPrinter):
     """SymPy's presentation MathML with the conventions of :class:`_LatexPrinter`.
 
@@ -274,6 +300,8 @@ class _MathMLPrinter(MathMLPresentationPrinter):
 
     def _name(self, text: str):
         """``mi`` of a name part, with an accent if the name ends in one (``yhat``)."""
+        if "\\" in text or "{" in text:
+            return self._element("mi", _latex_name_text(text))
         for suffix, mark in _MATHML_ACCENTS.items():
             if text.endswith(suffix) and len(text) > len(suffix):
                 base = self._name(text[: -len(suffix)])
@@ -437,10 +465,13 @@ def export_formula(f, fmt: str) -> str:
 
     ``fmt`` is one of :data:`FORMATS`; an implicit formula writes its own (its solver, or its equation system).
     """
+    from sympy.printing.codeprinter import PrintMethodNotImplementedError
+
     from .implicit import ImplicitFormula
 
-    if isinstance(f, ImplicitFormula):
-        return f.export(fmt)
-    if fmt not in _WRITERS:
+    if fmt not in FORMATS:
         raise ParameterError("format", "one of " + ", ".join(FORMATS), fmt)
-    return _WRITERS[fmt](f)
+    try:
+        return f.export(fmt) if isinstance(f, ImplicitFormula) else _WRITERS[fmt](f)
+    except PrintMethodNotImplementedError as error:  # e.g. a special function numpy does not have
+        raise ExportError(f"format {fmt!r} cannot write {f.name}: {str(error).splitlines()[0]}") from None

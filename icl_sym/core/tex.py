@@ -136,12 +136,27 @@ def _merge_scripts(pieces: list[str]) -> str:
     return "".join(out)
 
 
+#: Combining accents (a letter followed by U+0302 is that letter with a hat) in math mode.
+_MATH_ACCENTS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0305": "bar", "\u0307": "dot",
+                 "\u0308": "ddot", "\u20d7": "vec"}
+
+
+def _accented(pieces: list[str], char: str) -> bool:
+    """Put the combining accent ``char`` on the last math piece (True if it is one that math knows)."""
+    if char not in _MATH_ACCENTS or not pieces or not pieces[-1].strip():
+        return False
+    pieces[-1] = f"\\{_MATH_ACCENTS[char]}{{{pieces[-1].strip()}}}"
+    return True
+
+
 def tex_math(source: str) -> str:
     """Math-mode LaTeX ``source`` with every non-ASCII character spelled as a macro."""
     pieces: list[str] = []
     for char in source:
         if ord(char) < 128:
             pieces.append(char)
+            continue
+        if _accented(pieces, char):
             continue
         piece = _math_piece(char)
         if piece is None:
@@ -183,6 +198,14 @@ def _prose(text: str) -> str:
             math_run.clear()
 
     for char in text:
+        if unicodedata.combining(char):
+            if math_run and _accented(math_run, char):  # Σ̂: an accented math letter
+                continue
+            if out and out[-1].isascii() and out[-1].isalpha() and char in _ACCENTS:  # a text letter
+                letter = out.pop()
+                out.append(f"\\{_ACCENTS[char]}{{{letter}}}")
+                continue
+            raise _unknown(char)
         kind, piece = _text_piece(char)
         if kind == "math":
             math_run.append(piece)

@@ -64,6 +64,9 @@ def test_unicode_and_specials_become_macros_and_escapes():
                     r"e\_ICL $<$ 1 $|$ x, a$\backslash$b, \{braces\}"):
         assert spelled in text, spelled
     assert tex_math("x²³") == "x^{23}"  # consecutive superscripts are one group, not a double superscript
+    # Combining accents: on a math letter (Σ̂ is Sigma + U+0302) and on a text letter.
+    assert tex_text("for Σ̂ = XXᵀ/P, x̂") == r"for $\hat{\Sigma}$ = XX$^{T}$/P, \^{x}"
+    assert tex_math("Σ̂ + x̂") == r"\hat{\Sigma} + \hat{x}"
 
 
 def test_unknown_characters_and_unbalanced_math_are_refused():

@@ -144,10 +144,16 @@ PYTHON_REQUIRE = '''def _require(name, value, inside, allowed):
 '''
 
 
-def python_domain_checks(params, indent: str = "    ") -> list[str]:
-    """Lines of Python checking each argument that has a domain (``_require`` of :data:`PYTHON_REQUIRE`)."""
-    return [f"{indent}_require({p.name!r}, {p.name}, lambda {p.name}: {domain_condition(p.name, p.domain, 'python')}, "
-            f"{p.domain.describe()!r})" for p in params if not p.is_matrix and p.domain is not None]
+def python_domain_checks(params, arg_names=None, indent: str = "    ") -> list[str]:
+    """Lines of Python checking each argument that has a domain (``_require`` of :data:`PYTHON_REQUIRE`).
+
+    ``arg_names`` are the names the generated function gives its arguments (lambdify renames a
+    parameter called e.g. ``lambda``); messages always use the parameter's own name.
+    """
+    names = arg_names or [p.name for p in params]
+    return [f"{indent}_require({p.name!r}, {arg}, lambda v: {domain_condition('v', p.domain, 'python')}, "
+            f"{p.domain.describe()!r})"
+            for p, arg in zip(params, names) if not p.is_matrix and p.domain is not None]
 
 
 def _python(f: Formula) -> str:
@@ -159,7 +165,8 @@ def _python(f: Formula) -> str:
         "Raises ValueError naming the argument for input outside its domain."])
     source = source.replace("def _lambdifygenerated(", f"def {name}(", 1)
     head, body = source.split("\n", 1)
-    checks = "\n".join(python_domain_checks(f.params))
+    arg_names = [a.strip() for a in head[head.index("(") + 1: head.rindex(")")].split(",")]
+    checks = "\n".join(python_domain_checks(f.params, arg_names))
     module_doc = '"""' + "\n".join(_header_lines(f)) + '\n"""'
     return (f'{module_doc}\n\nimport numpy\n\n\n{PYTHON_REQUIRE}\n\n{head}\n    """\n{doc}\n    """\n'
             f"{checks}\n{body}")

@@ -187,6 +187,18 @@ def test_explicit_python_export_checks_the_domain(tmp_path):
         fn(1.0, np.array([2.0, 0.5]))
 
 
+def test_python_export_checks_a_parameter_named_by_a_keyword():
+    """lambdify renames an argument called ``lambda``; the check follows it and still names ``lambda``."""
+    lam, x = sp.Symbol("lambda", positive=True), sp.Symbol("x")
+    formula = Formula("test.keyword", lam * x + 1, (Param(lam, Range(0, low_open=True)), Param(x, Range())),
+                      Provenance("Test", "Eq. 3"))
+    namespace: dict = {}
+    exec(compile(export_formula(formula, "python"), "<keyword>", "exec"), namespace)
+    assert namespace["test_keyword"](2.0, 3.0) == 7.0
+    with pytest.raises(ValueError, match=r"lambda must be real in \(0, inf\); got -2.0"):
+        namespace["test_keyword"](-2.0, 3.0)
+
+
 @pytest.mark.parametrize("domain", [Range(), Range(0), Range(0, low_open=True), Range(0, low_open=True, allow_inf=True),
                                     Range(-1, 2, high_open=True), Range(1, 1), Range(0, 1, allow_inf=True)])
 def test_generated_domain_conditions_agree_with_range(domain):

@@ -20,6 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from icl_sym.core.export import FORMATS, ExportError
+from icl_sym.core.tex import DOCUMENT_CLASS, LATEX_PREAMBLE
 from icl_sym.core.implicit import ImplicitFormula
 from icl_sym.core.registry import REGISTRY, UnknownNameError
 from icl_sym.core.theory import Parameter
@@ -156,21 +157,31 @@ def _print_errata(theory) -> None:
     out.print(table)
 
 
-@app.command()
+@app.command(help=(
+    "Export a formula (or a derivation: its document for latex/markdown, its result otherwise).\n\n"
+    "LaTeX is pure ASCII. Without --standalone it is a fragment for a document that starts with "
+    + DOCUMENT_CLASS + " and the preamble " + LATEX_PREAMBLE.replace("\n", " ") + "(icl_sym.core.tex.LATEX_PREAMBLE); "
+    "with --standalone it is that complete document, ready for pdflatex."))
 def export(
     name: str,
     fmt: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(FORMATS)),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    standalone: bool = typer.Option(False, "--standalone",
+                                    help="latex only: a complete document (preamble included), not a fragment."),
 ) -> None:
-    """Export a formula (or a derivation: its document for latex/markdown, its result otherwise)."""
+    from icl_sym.core.tex import latex_document
     from icl_sym.core.validation import check_choice
 
     check_choice("--format", fmt, FORMATS)
+    if standalone and fmt != "latex":
+        raise UsageFailure(f"--standalone applies to --format latex only; got --format {fmt}")
     reg = _registry()
     is_derivation = name in reg.derivation_names()
+    title = name
     if is_derivation and fmt in ("markdown", "latex"):
         deriv = reg.get_derivation(name)
         text = deriv.to_markdown() if fmt == "markdown" else deriv.to_latex()
+        title = deriv.title
     elif is_derivation and name not in reg.formula_names():
         results = reg.get_derivation(name).results
         if len(results) != 1:
@@ -179,6 +190,8 @@ def export(
         text = results[0].export(fmt)
     else:
         text = reg.get_formula(name).export(fmt)
+    if standalone:
+        text = latex_document(text, title)
     if output is None:
         sys.stdout.write(text)
     else:

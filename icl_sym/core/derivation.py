@@ -141,20 +141,20 @@ class Derivation:
         return "\n".join(lines)
 
     def to_latex(self) -> str:
-        """The derivation as a LaTeX fragment (one ``\\paragraph`` per step)."""
-        parts = [f"\\section*{{{_tex_escape(self.title)}}}", f"\\emph{{{_tex_escape(str(self.provenance))}}}", "",
-                 _tex_escape(self.setting), ""]
+        """The derivation as a LaTeX fragment: one ``\\paragraph`` per step, then the results.
+
+        Pure ASCII; it compiles in ``\\documentclass{article}`` with
+        :data:`icl_sym.core.tex.LATEX_PREAMBLE` (:func:`icl_sym.core.tex.latex_document` makes
+        that document).
+        """
+        from .tex import tex_math, tex_text
+
+        parts = [f"\\section*{{{tex_text(self.title)}}}", f"\\emph{{{tex_text(str(self.provenance))}}}", "",
+                 tex_text(self.setting), ""]
         for i, s in enumerate(self.steps, start=1):
-            body = f"\\[\n{s.latex()}\n\\]"
-            parts += [f"\\paragraph{{Step {i}: {_tex_escape(s.name)}}}", body,
-                      _tex_escape(s.justification) + f" \\emph{{(Check: {_tex_escape(s.check.method)}.)}}", ""]
+            parts += [f"\\paragraph{{Step {i}: {tex_text(s.name)}}}", f"\\[\n{tex_math(s.latex())}\n\\]",
+                      tex_text(s.justification) + f" \\emph{{(Check: {tex_text(s.check.method)}.)}}", ""]
+        for f in self.results:
+            parts += [f"\\subsection*{{Result \\texttt{{{tex_text(f.name)}}}}}", tex_text(str(f.provenance)),
+                      f"\\[\n{tex_math(f.latex())}\n\\]", f"Domain: {tex_text(f.domain_text())}.", ""]
         return "\n".join(parts)
-
-
-def _tex_escape(text: str) -> str:
-    """Escape LaTeX specials outside ``$...$`` math (justifications carry inline math)."""
-    parts = text.split("$")
-    for i in range(0, len(parts), 2):
-        for a, b in (("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_")):
-            parts[i] = parts[i].replace(a, b)
-    return "$".join(parts)

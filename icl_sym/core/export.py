@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import inspect
 import json
+import math
 import re
 from html.entities import html5
 
 import sympy as sp
 from sympy.printing.julia import JuliaCodePrinter
+from sympy.printing.conventions import split_super_sub
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.mathml import MathMLPresentationPrinter
+from sympy.printing.pretty.pretty_symbology import greek_unicode
 from sympy.printing.octave import OctaveCodePrinter
 
 from .formula import Formula
+from .notation import Notated
 from .numeric import lambdify_expr, is_matrix_expr
-from .validation import ParameterError
+from .tex import tex_math
+from .validation import ParameterError, Range
 
 __all__ = ["FORMATS", "ExportError", "export_formula", "latex_equation", "latex"]
 
@@ -36,6 +42,12 @@ class ExportError(ValueError):
 
 class _LatexPrinter(LatexPrinter):
     """SymPy's LaTeX with the paper's conventions: ``I_d`` for identities, scalars for 1×1 products."""
+
+    def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:
+        # A "_star" suffix is a superscript star, as the papers write optimal values (m_star is m^*).
+        if string.endswith("_star") and len(string) > 5:
+            return super()._deal_with_super_sub(string[:-5], style) + "^{*}"
+        return super()._deal_with_super_sub(string, style)
 
     def _print_Identity(self, expr):
         rows = expr.rows
@@ -96,14 +108,68 @@ def _header_lines(f: Formula) -> list[str]:
     return lines
 
 
+_DOMAIN_SYNTAX = {  # (and, or, +infinity) of each language
+    "python": ("&", "|", "numpy.inf"),
+    "c": ("&&", "||", "INFINITY"),
+    "julia": ("&&", "||", "Inf"),
+    "octave": ("&", "|", "Inf"),
+}
+
+
+def domain_condition(var: str, domain: Range, lang: str) -> str:
+    """Code in ``lang`` that is true where ``var`` lies in ``domain``, exactly as :meth:`Range.contains` decides.
+
+    NaN is outside every domain: every condition starts with a comparison, false for NaN.
+    """
+    and_, or_, inf = _DOMAIN_SYNTAX[lang]
+
+    def number(x: float) -> str:
+        return inf if x == math.inf else f"-{inf}" if x == -math.inf else repr(float(x))
+
+    low_op = ">" if domain.low_open or domain.low == -math.inf else ">="
+    high_op = "<" if domain.high_open or domain.high == math.inf else "<="
+    high = f"({var} {high_op} {number(domain.high)})"
+    if domain.allow_inf:
+        high = f"({high} {or_} ({var} == {inf}))"
+    return f"(({var} {low_op} {number(domain.low)}) {and_} {high})"
+
+
+#: The exported Python modules' domain check (self-contained: the module imports only numpy).
+PYTHON_REQUIRE = '''def _require(name, value, inside, allowed):
+    """Raise ValueError naming the argument and its domain unless inside(value) holds for every entry."""
+    values = numpy.asarray(value, dtype=numpy.float64)
+    ok = numpy.asarray(inside(values))
+    if not numpy.all(ok):
+        raise ValueError(f"{name} must be real {allowed}; got {float(values[~ok].flat[0])!r}")
+'''
+
+
+def python_domain_checks(params, arg_names=None, indent: str = "    ") -> list[str]:
+    """Lines of Python checking each argument that has a domain (``_require`` of :data:`PYTHON_REQUIRE`).
+
+    ``arg_names`` are the names the generated function gives its arguments (lambdify renames a
+    parameter called e.g. ``lambda``); messages always use the parameter's own name.
+    """
+    names = arg_names or [p.name for p in params]
+    return [f"{indent}_require({p.name!r}, {arg}, lambda v: {domain_condition('v', p.domain, 'python')}, "
+            f"{p.domain.describe()!r})"
+            for p, arg in zip(params, names) if not p.is_matrix and p.domain is not None]
+
+
 def _python(f: Formula) -> str:
+    """A numpy module: arrays in (broadcast), arrays out; out-of-domain input raises ValueError."""
     source = inspect.getsource(lambdify_expr(f.symbols, f.expr, "numpy"))
     name = _identifier(f.name)
-    doc = "\n".join("    " + line if line else "" for line in _header_lines(f))
+    doc = "\n".join("    " + line if line else "" for line in _header_lines(f) + [
+        "Vectorised: numpy arrays in (broadcast together), arrays out.",
+        "Raises ValueError naming the argument for input outside its domain."])
     source = source.replace("def _lambdifygenerated(", f"def {name}(", 1)
     head, body = source.split("\n", 1)
+    arg_names = [a.strip() for a in head[head.index("(") + 1: head.rindex(")")].split(",")]
+    checks = "\n".join(python_domain_checks(f.params, arg_names))
     module_doc = '"""' + "\n".join(_header_lines(f)) + '\n"""'
-    return f'{module_doc}\n\nimport numpy\n\n\n{head}\n    """\n{doc}\n    """\n{body}'
+    return (f'{module_doc}\n\nimport numpy\n\n\n{PYTHON_REQUIRE}\n\n{head}\n    """\n{doc}\n    """\n'
+            f"{checks}\n{body}")
 
 
 def _scalar_only(f: Formula, fmt: str) -> None:
@@ -120,12 +186,25 @@ def _cse(f: Formula):
     return replacements, reduced
 
 
+def c_domain_guard(params, indent: str = "    ") -> list[str]:
+    """C lines returning NAN when an argument is outside its domain (NaN arguments included)."""
+    conditions = [domain_condition(p.name, p.domain, "c") for p in params if p.domain is not None]
+    if not conditions:
+        return []
+    return [f"{indent}if (!({' && '.join(conditions)})) {{", f"{indent}    return NAN;  /* outside the domain */",
+            f"{indent}}}"]
+
+
+C_DOMAIN_NOTE = "Outside the domain above (NaN arguments included) the function returns NAN."
+
+
 def _c(f: Formula) -> str:
     _scalar_only(f, "c")
     replacements, reduced = _cse(f)
     args = ", ".join(f"double {p.name}" for p in f.params)
-    comment = "\n".join(" * " + line for line in _header_lines(f))
-    body = [f"    const double {sp.ccode(s)} = {sp.ccode(e)};" for s, e in replacements]
+    comment = "\n".join(" * " + line for line in _header_lines(f) + [C_DOMAIN_NOTE])
+    body = c_domain_guard(f.params)
+    body += [f"    const double {sp.ccode(s)} = {sp.ccode(e)};" for s, e in replacements]
     body.append(f"    return {sp.ccode(reduced)};")
     return "#include <math.h>\n\n/*\n" + comment + "\n */\n" + \
         f"double {_identifier(f.name)}({args}) {{\n" + "\n".join(body) + "\n}\n"
@@ -178,16 +257,165 @@ def _octave(f: Formula) -> str:
     return _script_function(f, _OctavePrinter(), "%", "function out = {name}({args})", "  {} = {};", "  out = {};")
 
 
-def _mathml(f: Formula) -> str:
-    left = sp.mathml(f.display_lhs, printer="presentation")
-    right = sp.mathml(f.expr, printer="presentation")
-    body = f"<mrow>{left}<mo>=</mo>{right}</mrow>"
+#: Accents that SymPy's LaTeX printer reads from a symbol's name suffix (``yhat`` is ŷ), as MathML marks.
+_MATHML_ACCENTS = {"hat": "^", "bar": "\u00af", "tilde": "~", "ddot": "\u00a8", "dot": "\u02d9", "vec": "\u2192"}
+_MATHML_NAMES = {**greek_unicode, "ell": "\u2113"}
+
+
+#: Macros that theories use inside symbol names written in LaTeX, as characters (Greek letters come from SymPy).
+_LATEX_NAME_MACROS = {"ell": "\u2113", "star": "\u22c6", "ast": "\u2217", "infty": "\u221e", "prime": "\u2032",
+                      "cdot": "\u00b7", "mid": "|", "partial": "\u2202", "nabla": "\u2207"}
+_LATEX_NAME_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "dot": "\u0307", "vec": "\u20d7"}
+
+
+def _latex_name_text(text: str) -> str:
+    """A symbol name written in LaTeX (``\\hat{\\Sigma}``, ``{\\mathrm{SGD}}``) as plain text for MathML.
+
+    Known macros become characters; an unknown one keeps its backslash, so the MathML tests flag it.
+    """
+    def letter(name: str) -> str:
+        return greek_unicode.get(name) or _LATEX_NAME_MACROS.get(name) or "\\" + name
+
+    previous = None
+    while previous != text:
+        previous = text
+        text = re.sub(r"\\(?:mathrm|mathit|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", text)
+        text = re.sub(r"\\(hat|bar|tilde|dot|vec)\{([^{}]*)\}", lambda m: m.group(2) + _LATEX_NAME_ACCENTS[m.group(1)],
+                      text)
+        text = re.sub(r"\\([A-Za-z]+)(?![A-Za-z])", lambda m: letter(m.group(1)) if letter(m.group(1))[0] != "\\" else m.group(0),
+                      text)
+        text = re.sub(r"\{([^{}]*)\}", r"\1", text)
+    return text
+
+
+class _MathMLPrinter(MathMLPresentationPrinter):
+    """SymPy's presentation MathML with the conventions of :class:`_LatexPrinter`.
+
+    Symbol names print as the LaTeX printer reads them: Greek names and ``ell`` as letters,
+    ``_`` subscripts, name suffixes ``hat``/``bar``/... as accents, and a ``_star`` suffix
+    as a superscript ``*`` (``m_star`` is m*); identities as ``I_d``, zero blocks as 0,
+    block matrices as bracketed tables, traces as ``tr``.
+    """
+
+    def _element(self, tag: str, text: str | None = None, *children):
+        element = self.dom.createElement(tag)
+        if text is not None:
+            element.appendChild(self.dom.createTextNode(text))
+        for child in children:
+            element.appendChild(child)
+        return element
+
+    def _name(self, text: str):
+        """``mi`` of a name part, with an accent if the name ends in one (``yhat``)."""
+        if "\\" in text or "{" in text:
+            return self._element("mi", _latex_name_text(text))
+        for suffix, mark in _MATHML_ACCENTS.items():
+            if text.endswith(suffix) and len(text) > len(suffix):
+                base = self._name(text[: -len(suffix)])
+                over = self._element("mover", None, base, self._element("mo", mark))
+                over.setAttribute("accent", "true")
+                return over
+        return self._element("mo" if text == "*" else "mi", _MATHML_NAMES.get(text, text))
+
+    def _print_Symbol(self, sym, style="plain"):
+        name, supers, subs = split_super_sub(sym.name)
+        if subs and subs[-1] == "star":
+            subs, supers = subs[:-1], supers + ["*"]
+        if name.endswith("star") and len(name) > 4:
+            name, supers = name[:-4], supers + ["*"]
+
+        def join(parts):
+            if len(parts) == 1:
+                return self._name(parts[0])
+            row = self._element("mrow")
+            for i, part in enumerate(parts):
+                if i:
+                    row.appendChild(self._element("mo", ","))
+                row.appendChild(self._name(part))
+            return row
+
+        base = self._name(name)
+        if subs and supers:
+            element = self._element("msubsup", None, base, join(subs), join(supers))
+        elif subs:
+            element = self._element("msub", None, base, join(subs))
+        elif supers:
+            element = self._element("msup", None, base, join(supers))
+        else:
+            element = base
+        if style == "bold":
+            element.setAttribute("mathvariant", "bold")
+        return element
+
+    def _print_MatrixSymbol(self, sym):
+        return self._print_Symbol(sym, style=self._settings["mat_symbol_style"])
+
+    def _print_AppliedUndef(self, expr):
+        return self._element("mrow", None, self._print_Symbol(sp.Symbol(expr.func.__name__)),
+                             self._paren_comma_separated(*expr.args))
+
+    def parenthesize(self, item, level, strict=False):
+        # A Notated symbol that prints as a power or product is grouped, as (σ_w²)².
+        if isinstance(item, Notated) and not item.display.is_Atom:
+            return self._element("mrow", None, self._l_paren(), self._print(item), self._r_paren())
+        return super().parenthesize(item, level, strict)
+
+    def _print_Identity(self, expr):
+        if expr.rows == 1:
+            return self._element("mn", "1")
+        return self._element("msub", None, self._element("mi", "I"), self._print(expr.rows))
+
+    def _print_ZeroMatrix(self, expr):
+        return self._element("mn", "0")
+
+    def _print_BlockMatrix(self, expr):
+        return self._print_MatrixBase(expr.blocks)
+
+    def _print_Trace(self, expr):
+        if expr.arg.shape == (1, 1):
+            return self._print(expr.arg)
+        return self._element("mrow", None, self._element("mi", "tr"), self._paren_comma_separated(expr.arg))
+
+    def _print_MatMul(self, expr):
+        factors = [a for a in expr.args if not (isinstance(a, sp.Identity) and a.rows == 1)]
+        if len(factors) == len(expr.args) or not factors:
+            return super()._print_MatMul(expr)
+        if all(not isinstance(a, sp.MatrixExpr) for a in factors):
+            return self._print(sp.Mul(*factors))
+        return super()._print_MatMul(sp.MatMul(*factors))
+
+
+def mathml_relations(*rows: tuple) -> str:
+    """A MathML document of one relation ``(lhs, op, rhs)`` per row (a table when there are several).
+
+    ``rhs`` may be a pair ``(low, high)``, printed as the interval ``[low, high]``.
+    """
+    printer = _MathMLPrinter()
+
+    def side(e) -> str:
+        if isinstance(e, tuple):
+            return f"<mrow><mo>[</mo>{printer.doprint(e[0])}<mo>,</mo>{printer.doprint(e[1])}<mo>]</mo></mrow>"
+        return printer.doprint(e)
+
+    def relation(lhs, op, rhs):
+        op = "".join(c if c.isascii() else f"&#{ord(c)};" for c in op)
+        return f"<mrow>{side(lhs)}<mo>{op}</mo>{side(rhs)}</mrow>"
+
+    if len(rows) == 1:
+        body = relation(*rows[0])
+    else:
+        body = "<mtable>" + "".join(f"<mtr><mtd>{relation(*row)}</mtd></mtr>" for row in rows) + "</mtable>"
     # Named entities such as &InvisibleTimes; are not defined in plain XML: use code points.
     body = re.sub(r"&([A-Za-z]+);", lambda m: "".join(f"&#{ord(c)};" for c in html5[m.group(1) + ";"]), body)
     return f'<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">{body}</math>\n'
 
 
-def _json(f: Formula) -> str:
+def _mathml(f: Formula) -> str:
+    return mathml_relations((f.display_lhs, "=", f.expr))
+
+
+def json_header(f) -> dict:
+    """Name, description, provenance and parameters of a formula, as JSON-able data."""
     params = []
     for p in f.params:
         entry = {"name": p.name, "kind": "matrix" if p.is_matrix else "scalar", "description": p.description,
@@ -197,17 +425,28 @@ def _json(f: Formula) -> str:
         elif p.domain is not None:
             entry["domain"] = p.domain.describe()
         params.append(entry)
-    payload = {
+    return {
         "name": f.name,
         "description": f.description,
         "provenance": {"paper": f.provenance.paper, "where": f.provenance.where, "note": f.provenance.note},
         "params": params,
+    }
+
+
+def _json(f: Formula) -> str:
+    payload = {
+        **json_header(f),
         "lhs": sp.srepr(f.display_lhs),
         "srepr": sp.srepr(f.expr),
         "latex": f.latex(multiline=False),
         "kind": "matrix" if is_matrix_expr(f.expr) else "scalar",
     }
     return json.dumps(payload, indent=2) + "\n"
+
+
+def _latex_fragment(math: str) -> str:
+    """Display math as an ASCII LaTeX fragment (compiles with :data:`icl_sym.core.tex.LATEX_PREAMBLE`)."""
+    return f"\\[\n{tex_math(math)}\n\\]\n"
 
 
 def _markdown(f: Formula) -> str:
@@ -217,7 +456,7 @@ def _markdown(f: Formula) -> str:
 
 
 _WRITERS = {
-    "latex": lambda f: f.latex() + "\n",
+    "latex": lambda f: _latex_fragment(f.latex()),
     "markdown": _markdown,
     "python": _python,
     "c": _c,
@@ -228,8 +467,18 @@ _WRITERS = {
 }
 
 
-def export_formula(f: Formula, fmt: str) -> str:
-    """``f`` written in format ``fmt`` (one of :data:`FORMATS`)."""
-    if fmt not in _WRITERS:
+def export_formula(f, fmt: str) -> str:
+    """``f`` (a :class:`Formula` or an :class:`~icl_sym.core.implicit.ImplicitFormula`) written in format ``fmt``.
+
+    ``fmt`` is one of :data:`FORMATS`; an implicit formula writes its own (its solver, or its equation system).
+    """
+    from sympy.printing.codeprinter import PrintMethodNotImplementedError
+
+    from .implicit import ImplicitFormula
+
+    if fmt not in FORMATS:
         raise ParameterError("format", "one of " + ", ".join(FORMATS), fmt)
-    return _WRITERS[fmt](f)
+    try:
+        return f.export(fmt) if isinstance(f, ImplicitFormula) else _WRITERS[fmt](f)
+    except PrintMethodNotImplementedError as error:  # e.g. a special function numpy does not have
+        raise ExportError(f"format {fmt!r} cannot write {f.name}: {str(error).splitlines()[0]}") from None

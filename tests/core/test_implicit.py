@@ -56,7 +56,7 @@ def test_c_export(tmp_path):
 def test_julia_export_and_errors():
     text = LAMBERT.export("julia")
     assert "function demo_lambert(a, b)" in text and text.rstrip().endswith("end")
-    with pytest.raises(ParameterError, match="format must be one of python, c, julia"):
+    with pytest.raises(ParameterError, match="format must be one of latex, markdown, python, c, julia, octave"):
         LAMBERT.export("fortran")
     with pytest.raises(ParameterError, match="a must be real in \\(0, inf\\)"):
         LAMBERT.evaluate(a=-1.0, b=1.0)

@@ -14,6 +14,7 @@ import sympy as sp
 from icl_sym.core.checks import Exact, NumericIdentity, expanded_numerator
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.implicit import ImplicitFormula
+from icl_sym.core.notation import Notated
 from icl_sym.core.formula import Param
 from icl_sym.core.validation import Range
 
@@ -148,8 +149,8 @@ def e_icl_implicit() -> ImplicitFormula:
     # 1/(1+ν) ≤ M ≤ 1/ν (Jensen; the eigenvalues of R̂ average 1) bracket the root between the roots
     # of ε/(q+ε) and ε/(q+1+ε) = 1 − τ + τλ/ε, as in the vectorised solver.
     low, high = (A.STABLE["bound_root"].subs(A.shift, q_alpha + s) for s in (0, 1))
-    # "lambda" is a keyword in Python: exported code names the ridge "lam".
-    lam_ = sp.Symbol("lam", positive=True)
+    # "lambda" is a keyword in Python: exported code names the ridge "lam" (λ in documents).
+    lam_ = Notated("lam", lam, positive=True)
     residual, expr, low, high = (e.subs(lam, lam_) for e in (residual, expr, low, high))
     return ImplicitFormula(
         "lu2024.e_icl_ridge",
@@ -160,5 +161,5 @@ def e_icl_implicit() -> ImplicitFormula:
          Param(kappa, Range(0, low_open=True, allow_inf=True), "number of tasks / d"),
          Param(rho, Range(0), "label-noise variance"),
          Param(lam_, Range(0, low_open=True), "ridge, (n/d) lambda convention")),
-        eps, residual, (low, high), expr,
+        eps, residual, (low, high), expr, sp.Function("e_ICL")(tau, alpha, kappa, rho, lam_),
     )

@@ -14,6 +14,7 @@ from icl_sym.core.checks import Derived, ExactAtSizes
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.formula import Formula, Param
 from icl_sym.core.gaussian import JointGaussian, as_scalar
+from icl_sym.core.notation import Expectation, Notated
 from icl_sym.core.validation import Range
 
 from .symbols import alpha, cite, d, ell, rho, w
@@ -111,18 +112,20 @@ def lemma1() -> Derivation:
              "$\\mathbb{E}[h h^T \\mid w] = (1+\\rho) B(w)$.",
              ExactAtSizes(_explicit_w, (1, 2, 3), given={**on_sphere, ell: alpha * d})),
     )
-    sigma = sp.Symbol("sigma_w2", positive=True)  # σ_w²; a valid identifier for exported code
+    # σ_w², named by a valid identifier for exported code.
+    sigma = Notated("sigma_w2", sp.Symbol("sigma_w") ** 2, positive=True)
+    q, h = sp.Symbol("q"), sp.MatrixSymbol("h", d + 1, 1)
     results = (
         Formula("lu2024.lemma1.E_q2", E_q2.subs(sigma2, sigma),
                 (Param(sigma, Range(0, low_open=True), "label variance given the task"),
                  Param(ell, Range(1), "context length")),
                 cite("Lemma 1"), "second moment of q = (1/ell) sum y_i^2 given the task",
-                _moment(r"\mathbb{E}[q^2 \mid w]")),
+                Expectation(q**2, w)),
         Formula("lu2024.lemma1.E_hhT", conditional_second_moment_h(),
                 (Param(w, description="task on the sphere |w|^2 = d"), Param(rho, description="label-noise variance"),
                  Param(alpha, description="ell/d"), Param(d, description="dimension")),
                 cite("Lemma 1", "tasks on the sphere |w|^2 = d"), "second moment of h = [s; q] given the task",
-                _moment(r"\mathbb{E}[h h^T \mid w]", (d + 1, d + 1))),
+                Expectation(h * h.T, w)),
     )
     return Derivation(
         "lu2024.lemma1",

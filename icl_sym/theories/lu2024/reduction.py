@@ -123,7 +123,7 @@ def reduction() -> Derivation:
         ),
         cite("§2 (reduction of linear attention to a linear model in H_Z)"),
         "prediction of single-layer linear attention, <Gamma, H_Z>",
-        sp.Symbol(r"\hat{y}"),
+        sp.Symbol("yhat"),  # ŷ in LaTeX and MathML
     )
     return Derivation(
         "lu2024.reduction",

@@ -47,11 +47,14 @@ class Range:
     low_open: bool = False
     high_open: bool = False
     allow_inf: bool = False
+    #: Only whole numbers (e.g. a depth); ``inf`` stays governed by ``allow_inf``.
+    integer: bool = False
 
     def describe(self) -> str:
         left = "(" if self.low_open or self.low == -math.inf else "["
         right = ")" if self.high_open or self.high == math.inf else "]"
         text = f"in {left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
+        text = "an integer " + text if self.integer else text
         return text + " or inf" if self.allow_inf and self.high == math.inf else text
 
     def contains(self, values: np.ndarray) -> np.ndarray:
@@ -61,6 +64,9 @@ class Range:
         ok &= (v > self.low) if self.low_open or self.low == -math.inf else (v >= self.low)
         finite_high = (v < self.high) if self.high_open or self.high == math.inf else (v <= self.high)
         ok &= finite_high | (self.allow_inf & np.isposinf(v))
+        if self.integer:
+            with np.errstate(invalid="ignore"):
+                ok &= np.isposinf(v) | (np.floor(v) == v)
         return ok
 
 
@@ -101,7 +107,7 @@ def check_array(name: str, value, domain: Range) -> np.ndarray:
     bad = ~domain.contains(arr)
     if np.any(bad):
         first = float(arr[bad].flat[0])
-        raise ParameterError(name, f"real {domain.describe()}", first)
+        raise ParameterError(name, domain.describe() if domain.integer else f"real {domain.describe()}", first)
     return arr
 
 

@@ -93,3 +93,12 @@ def test_check_array_still_takes_numbers_of_every_kind():
     for value in (1, 2.5, np.int64(3), np.float32(0.5), [1, 2.5], np.array([1, 2], dtype=object),
                   torch.tensor([1.0, 2.0]), mpmath.mpf("0.25"), sp.Rational(1, 4)):
         assert check_array("rho", value, Range(0)).dtype == np.float64
+
+
+def test_integer_ranges():
+    depth = Range(1, integer=True)
+    assert depth.describe() == "an integer in [1, inf)"
+    assert check_array("L", [1, 2, 64], depth).tolist() == [1.0, 2.0, 64.0]
+    for bad in (1.5, 0, float("nan")):
+        with pytest.raises(ParameterError, match="L must be an integer in \\[1, inf\\)"):
+            check_array("L", bad, depth)

@@ -47,7 +47,7 @@ MODE_LOSS_EXPR = omega * lam * (1 - gamma * lam / depth) ** (2 * depth)
 def rrs_mode_loss_formula() -> Formula:
     return Formula("bordelon2025.rrs_mode_loss", MODE_LOSS_EXPR,
                    (Param(gamma, Range(0), "scale of Gamma = gamma I"),
-                    Param(depth, Range(1), "depth L (number of in-context GD steps)"),
+                    Param(depth, Range(1, integer=True), "depth L (number of in-context GD steps)"),
                     Param(lam, Range(0, low_open=True), "covariance eigenvalue lambda_k"),
                     Param(omega, Range(0, low_open=True), "task power omega_k")),
                    cite("Result 6", "reduced one-dimensional landscape at alpha = inf"),

@@ -43,7 +43,7 @@ from .checks import CheckResult
 from .derivation import Derivation, Step
 from .validation import ParameterError, Range
 
-__all__ = ["VERDICTS", "ROLES", "Assumption", "Evidence", "Assessment", "Claim", "find_claim", "UnknownClaimError"]
+__all__ = ["VERDICTS", "ROLES", "Assumption", "Evidence", "Assessment", "Claim", "find_claim", "UnknownClaimError", "condition_text"]
 
 #: The fixed vocabulary of verdicts, from strongest support to none.
 VERDICTS = ("follows", "conditional", "contradicted", "not testable as stated")
@@ -186,14 +186,14 @@ class Claim:
             fixed = ", ".join(f"{k}={v}" for k, v in values.items())
             if at is sp.true:
                 return Assessment(self.name, "follows", decisive,
-                                  f"{decisive.shows}; the condition {condition} holds" + (f" at {fixed}" if fixed else ""),
+                                  f"{decisive.shows}; the condition {condition_text(condition)} holds" + (f" at {fixed}" if fixed else ""),
                                   failed)
             if at is sp.false:
                 side = f" [{decisive.side_by_side()}]" if decisive.side_by_side() else ""
                 return Assessment(self.name, "contradicted", decisive,
-                                  f"{decisive.shows}; the condition {condition} fails" + (f" at {fixed}" if fixed else "")
+                                  f"{decisive.shows}; the condition {condition_text(condition)} fails" + (f" at {fixed}" if fixed else "")
                                   + side, failed)
-            return Assessment(self.name, "conditional", decisive, f"{decisive.shows}; holds iff {at}", failed)
+            return Assessment(self.name, "conditional", decisive, f"{decisive.shows}; holds iff {condition_text(at)}", failed)
         if by_role["supports"]:
             e = by_role["supports"][0]
             return Assessment(self.name, "follows", e, e.shows, failed)
@@ -206,6 +206,15 @@ class Claim:
     def verdict(self, **values: Any) -> str:
         """One of :data:`VERDICTS`, at the given assumption values (``ParameterError`` for bad ones)."""
         return self.assess(**values).verdict
+
+
+def condition_text(condition: sp.Basic) -> str:
+    """A condition as text, with ``=`` for equations (``b = 2*a`` rather than ``Eq(b, 2*a)``)."""
+    if isinstance(condition, sp.Equality):
+        return f"{sp.sstr(condition.lhs)} = {sp.sstr(condition.rhs)}"
+    if isinstance(condition, sp.And):
+        return " and ".join(condition_text(c) for c in condition.args)
+    return sp.sstr(condition)
 
 
 class UnknownClaimError(KeyError):

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import sympy as sp
 
 from .checks import CheckResult
@@ -69,8 +70,6 @@ class Assumption:
             number = float(value)
         except (TypeError, ValueError):
             raise ParameterError(self.name, f"a real number {self.domain.describe()}", value) from None
-        import numpy as np
-
         if not math.isfinite(number) or not bool(self.domain.contains(np.asarray(number))):
             raise ParameterError(self.name, self.domain.describe(), value)
         # Exact decimals, so that a condition such as b = 2a holds at b = 0.2, a = 0.1.
@@ -174,7 +173,8 @@ class Claim:
         """The verdict at the given assumption values (none: all free), with the evidence that decided it."""
         subs = self._values(values)
         passed = [e for e, rs in zip(self.evidence, self._results) if all(r.passed for r in rs)]
-        failed = tuple((f"{e.source}: {s.name}", r) for e, s, r in self.check_results() if not r.passed)
+        failed = tuple((f"{e.source}: {s.name}" if e.source else s.name, r)
+                       for e, s, r in self.check_results() if not r.passed)
         by_role = {role: [e for e in passed if e.role == role] for role in ROLES}
         if by_role["contradicts"]:
             e = by_role["contradicts"][0]

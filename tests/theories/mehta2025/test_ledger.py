@@ -154,3 +154,14 @@ def test_cli_bad_input(registered, capsys):
 def test_cli_check_verifies_every_derivation(registered, capsys):
     code, out, _ = run_cli(capsys, "check", "mehta2025")
     assert code == 0 and "checks verified" in out
+
+
+def test_cli_claims_of_a_theory_without_claims(capsys):
+    from tests.plugins import toy_theory
+
+    REGISTRY.add(toy_theory.THEORY)
+    try:
+        code, _, err = run_cli(capsys, "claims", "toy")
+    finally:
+        REGISTRY.remove("toy")
+    assert code == 2 and "toy declares no claims" in err

@@ -29,7 +29,7 @@ from .symbols import TWO_THIRDS
 from .theory import THEORY
 
 __all__ = ["DEPTHS", "BUDGETS", "SHAPE_NU", "SHAPE_BETA", "DEPTH_ALPHA", "DATA_POINT",
-           "step_size_data", "shape_data", "depth_local_slope", "data_curve",
+           "step_size_data", "shape_data", "depth_local_slope", "critical_depth_data", "data_curve",
            "nu", "shape_depth_exponent"]
 
 #: Depths at which the optimal ISO step is evaluated.
@@ -59,6 +59,12 @@ def shape_data(shape=bordelon2025.compute_optimal_shape):
 def depth_local_slope(depth: int, loss=bordelon2025.iso_optimal_loss) -> float:
     """Local log-log slope of the optimal ISO loss in L at ``depth`` (constant for a power law)."""
     return float(math.log(loss(DEPTH_ALPHA, depth + 1) / loss(DEPTH_ALPHA, depth)) / math.log1p(1 / depth))
+
+
+def critical_depth_data(loss=bordelon2025.iso_optimal_loss):
+    """(L, optimal ISO loss) at the interpolation point α = 1, L = 64..4096."""
+    depths = 2 ** np.arange(6, 13)
+    return depths.astype(float), np.array([float(loss(1.0, int(depth))) for depth in depths])
 
 
 def data_curve(tau, error=lu2024.e_icl) -> float:
@@ -138,6 +144,10 @@ def depth_law() -> Derivation:
              "as at L = 64: it falls geometrically (ratio $4\\alpha/(1+\\alpha)^2$ per layer), not as a power law.",
              InequalityCheck(lambda rng: {}, lambda: -depth_local_slope(256), lambda: -2 * depth_local_slope(64),
                              points=1)),
+        Step("a power law only at α = 1", sp.Symbol("slope"), sp.Rational(-1, 2),
+             "At the interpolation point α = 1 the geometric ratio is 1 and the loss is the power law "
+             "$L^{-1/2}$ (fitted over L = 64..4096): the only context ratio with a power law in depth.",
+             ExponentFit(critical_depth_data)),
     )
     return Derivation("mehta2025.depth_law", "ICL error against depth in the ISO setting",
                       THEORY.cite("abstract", "power law in L; compared with Bordelon et al. Result 1"),

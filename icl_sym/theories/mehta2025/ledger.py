@@ -46,7 +46,7 @@ def _power_laws() -> tuple[Claim, ...]:
                 _derivation("mehta2025.depth_law"),
                 claimed="constant local log-log slope -a",
                 theory=f"local slope {s64:.2f} at L = 64, {s256:.2f} at L = 256 (Bordelon et al. Result 1, "
-                       f"α = {DEPTH_ALPHA})"),)),
+                       f"α = {DEPTH_ALPHA}); a power law L^(-1/2) only at α = 1"),)),
         Claim("mehta2025.power_law_width", statement + " [width d]", "abstract", None, (), (),
               note="the width d is not related to the data dimension or the residual width in the available text"),
         Claim("mehta2025.power_law_context", statement + " [context length k]", "abstract", None, (), (),

@@ -79,6 +79,8 @@ def test_numeric_comparisons_bite_on_a_theory_that_agrees_with_the_claim():
     assert not _check_with("mehta2025.depth_law", "local slope in L keeps growing",
                            left=lambda: -cmp.depth_local_slope(256, loss=power_law),
                            right=lambda: -2 * cmp.depth_local_slope(64, loss=power_law))
+    assert not _check_with("mehta2025.depth_law", "a power law only at α = 1",
+                           data=lambda: cmp.critical_depth_data(loss=lambda alpha, depth: depth ** -1.5))
     monotone = lambda tau, **_: tau ** -0.5  # noqa: E731
     assert not _check_with("mehta2025.data_law", "error rises towards the pole",
                            left=lambda: cmp.data_curve(0.9, error=monotone),

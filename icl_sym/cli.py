@@ -1,4 +1,4 @@
-"""The ``icl-sym`` command line: theories, derive, check, export, curves, eval, simulate, figure, demo.
+"""The ``icl-sym`` command line: theories, derive, check, claims, export, curves, eval, simulate, figure, demo.
 
 Parsing and printing only: every command works on what the installed theories declare
 (:mod:`icl_sym.core.registry`), and names no paper. Bad input (unknown names, formats or parameters, values outside a domain)
@@ -155,6 +155,44 @@ def _print_errata(theory) -> None:
         table.add_row(e.id, e.kind, escape(e.where), escape(e.printed), escape(e.corrected), escape(e.evidence),
                       escape("; ".join(e.checks) or "-"))
     out.print(table)
+
+
+@app.command()
+def claims(
+    paper: str = typer.Argument(..., help="The theory whose claims ledger to print."),
+    assume: list[str] = typer.Option(None, "--assume", help="An assumption value NAME=VALUE (repeatable): "
+                                     "re-evaluates every claim that declares NAME."),
+    claim: Optional[str] = typer.Option(None, "--claim", help="Only this claim."),
+) -> None:
+    """Print a theory's claims, one line each: claim, verdict (computed from its evidence), decisive evidence."""
+    from icl_sym.core.claims import find_claim
+
+    theory = REGISTRY.theory(paper)
+    ledger = theory.claims
+    if not ledger:
+        raise UsageFailure(f"{theory.name} declares no claims")
+    if claim is not None:
+        ledger = (find_claim(ledger, claim),)
+    values = _assignments(assume)
+    declared = {a.name for c in ledger for a in c.assumptions}
+    unknown = sorted(set(values) - declared)
+    if unknown:
+        raise UsageFailure(f"no claim of {theory.name} has the assumption {', '.join(unknown)}; "
+                           f"assumptions: {', '.join(sorted(declared)) or 'none'}")
+    failed = 0
+    with out.status("checking the evidence..."):
+        assessments = [c.assess(**{a.name: values[a.name] for a in c.assumptions if a.name in values})
+                       for c in ledger]
+    for c, assessment in zip(ledger, assessments):
+        out.print(escape(f"{c.name}  [{assessment.verdict}]  {assessment.reason}"), highlight=False, soft_wrap=True)
+        for where, result in assessment.failed:
+            failed += 1
+            out.print(escape(f"    FAILED check {where}: {result.detail}"), highlight=False, soft_wrap=True)
+    if values:
+        out.print(escape("assuming " + ", ".join(f"{k}={v}" for k, v in values.items())), highlight=False)
+    if failed:
+        out.print(f"[red]{failed} evidence checks failed[/red]")
+        raise typer.Exit(1)
 
 
 @app.command(help=(

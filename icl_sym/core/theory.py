@@ -183,14 +183,16 @@ class Theory:
     since building runs SymPy) under ``<name>.<item>``; use :meth:`derivation` and :meth:`formula`
     as decorators, and :meth:`curve` for numeric curves. ``simulation`` (a :class:`Simulation`) and
     ``figures`` (a mapping from ``<name>.<figure>`` to recipes of :mod:`icl_sym.experiments.figure`)
-    may be given as ``"module:attribute"`` references, imported on first use, so that a theory's
+    and ``claims`` (a tuple of :class:`icl_sym.core.claims.Claim`) may be given as ``"module:attribute"`` references, imported on first use, so that a theory's
     symbolic layer loads without its simulation stack (PyTorch, matplotlib).
     """
 
     def __init__(self, name: str, title: str, citation: str, *, simulation: Simulation | str | None = None,
-                 figures: Mapping[str, Any] | str | None = None, errata: tuple[Erratum, ...] | str = ()):
+                 figures: Mapping[str, Any] | str | None = None, errata: tuple[Erratum, ...] | str = (),
+                 claims: tuple[Any, ...] | str = ()):
         self.name, self.title, self.citation = name, title, citation
         self._simulation, self._figures, self._errata = simulation, figures, errata
+        self._claims = claims
         self._derivations: dict[str, Callable[[], Derivation]] = {}
         self._formulas: dict[str, Callable[[], Formula]] = {}
         self._curves: dict[str, Curve] = {}
@@ -214,6 +216,11 @@ class Theory:
     @property
     def errata(self) -> tuple[Erratum, ...]:
         return tuple(_resolve(self._errata))
+
+    @property
+    def claims(self) -> tuple[Any, ...]:
+        """The paper's claims with their evidence (:class:`icl_sym.core.claims.Claim`), imported on first use."""
+        return tuple(_resolve(self._claims))
 
     def qualify(self, item: str) -> str:
         """``item`` as a full name ``<theory>.<item>`` (unchanged if already qualified)."""

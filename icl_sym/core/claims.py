@@ -42,7 +42,7 @@ import sympy as sp
 
 from .checks import CheckResult
 from .derivation import Derivation, Step
-from .validation import ParameterError, Range
+from .validation import ParameterError, Range, UnknownNameError
 
 __all__ = ["VERDICTS", "ROLES", "Assumption", "Evidence", "Assessment", "Claim", "find_claim", "UnknownClaimError", "condition_text"]
 
@@ -217,20 +217,11 @@ def condition_text(condition: sp.Basic) -> str:
     return sp.sstr(condition)
 
 
-class UnknownClaimError(KeyError):
+class UnknownClaimError(UnknownNameError):
     """No claim has this name."""
 
     def __init__(self, name: str, known: Iterable[str]):
-        import difflib
-
-        known = sorted(known)
-        close = difflib.get_close_matches(name, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        self.message = f"unknown claim {name!r}; known: {', '.join(known) or 'none'}{hint}"
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
+        super().__init__("claim", name, sorted(known))
 
 
 def find_claim(claims: Iterable[Claim], name: str) -> Claim:

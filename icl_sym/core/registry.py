@@ -8,30 +8,17 @@ runs on first use. Names look like ``paper.item``, e.g. ``paper.lemma1``.
 
 from __future__ import annotations
 
-import difflib
 from importlib.metadata import entry_points
 
 from .derivation import Derivation
 from .formula import Formula
 from .theory import Curve, Theory
+from .validation import UnknownNameError
 
 __all__ = ["Registry", "UnknownNameError", "REGISTRY", "ENTRY_POINT_GROUP"]
 
 #: The entry-point group theories are published under.
 ENTRY_POINT_GROUP = "icl_sym.theories"
-
-
-class UnknownNameError(KeyError):
-    """No theory, derivation, formula or curve has this name."""
-
-    def __init__(self, kind: str, name: str, known: list[str]):
-        close = difflib.get_close_matches(name, known, n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        self.message = f"unknown {kind} {name!r}; known: {', '.join(known) or 'none'}{hint}"
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class Registry:

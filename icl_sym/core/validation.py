@@ -7,6 +7,7 @@ surfacing later as a NumPy warning, a NaN or a traceback deep in a solver.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-__all__ = ["ParameterError", "Range", "check_array", "check_int", "check_choice", "parse_real"]
+__all__ = ["ParameterError", "UnknownNameError", "Range", "check_array", "check_int", "check_choice", "parse_real"]
 
 
 class ParameterError(ValueError):
@@ -27,6 +28,19 @@ class ParameterError(ValueError):
 
     def __reduce__(self):  # picklable across process pools, with its three arguments
         return type(self), (self.name, self.allowed, self.got)
+
+
+class UnknownNameError(KeyError):
+    """No theory, derivation, formula, curve or claim has this name (the message suggests close ones)."""
+
+    def __init__(self, kind: str, name: str, known: list[str]):
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        self.message = f"unknown {kind} {name!r}; known: {', '.join(known) or 'none'}{hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _short(value: object) -> str:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+import sympy as sp
 
 import icl_sym.theories  # noqa: F401
 from icl_sym import cli
@@ -95,6 +96,15 @@ def test_eval_scalar_formula():
     result = run("eval", "lu2024.lemma1.E_q2", "sigma_w2=2", "ell=4")
     assert result.returncode == 0
     assert float(result.stdout) == pytest.approx(4 * 1.5, rel=1e-25)
+
+
+def test_eval_a_sum_over_an_integer_parameter():
+    """The ISO L-step loss is a sum of L terms: eval takes L from the command line (a number, not a range bound)."""
+    result = run("eval", "bordelon2025.iso_optimal_loss_finite", "alpha=2", "L=3", "--digits", "30")
+    assert result.returncode == 0
+    assert abs(sp.Rational(result.stdout.strip()) - sp.Rational(29, 243)) < sp.Rational(1, 10**28)
+    fractional = run("eval", "bordelon2025.iso_optimal_loss_finite", "alpha=2", "L=2.5")
+    assert fractional.returncode == 2 and "L must be an integer in [1, inf); got 2.5" in fractional.stderr
 
 
 @pytest.mark.parametrize("args, message", [

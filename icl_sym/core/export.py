@@ -15,6 +15,7 @@ import re
 from html.entities import html5
 
 import sympy as sp
+from sympy.printing.c import C99CodePrinter
 from sympy.printing.julia import JuliaCodePrinter
 from sympy.printing.conventions import split_super_sub
 from sympy.printing.latex import LatexPrinter
@@ -24,7 +25,7 @@ from sympy.printing.octave import OctaveCodePrinter
 
 from .formula import Formula
 from .notation import Notated
-from .numeric import lambdify_expr, is_matrix_expr
+from .numeric import is_matrix_expr, lambdify_expr, sum_bound_symbols
 from .tex import tex_math
 from .validation import ParameterError, Range
 
@@ -108,11 +109,11 @@ def _header_lines(f: Formula) -> list[str]:
     return lines
 
 
-_DOMAIN_SYNTAX = {  # (and, or, +infinity) of each language
-    "python": ("&", "|", "numpy.inf"),
-    "c": ("&&", "||", "INFINITY"),
-    "julia": ("&&", "||", "Inf"),
-    "octave": ("&", "|", "Inf"),
+_DOMAIN_SYNTAX = {  # (and, or, +infinity, floor) of each language
+    "python": ("&", "|", "numpy.inf", "numpy.floor"),
+    "c": ("&&", "||", "INFINITY", "floor"),
+    "julia": ("&&", "||", "Inf", "floor"),
+    "octave": ("&", "|", "Inf", "floor"),
 }
 
 
@@ -121,7 +122,7 @@ def domain_condition(var: str, domain: Range, lang: str) -> str:
 
     NaN is outside every domain: every condition starts with a comparison, false for NaN.
     """
-    and_, or_, inf = _DOMAIN_SYNTAX[lang]
+    and_, or_, inf, floor = _DOMAIN_SYNTAX[lang]
 
     def number(x: float) -> str:
         return inf if x == math.inf else f"-{inf}" if x == -math.inf else repr(float(x))
@@ -129,6 +130,8 @@ def domain_condition(var: str, domain: Range, lang: str) -> str:
     low_op = ">" if domain.low_open or domain.low == -math.inf else ">="
     high_op = "<" if domain.high_open or domain.high == math.inf else "<="
     high = f"({var} {high_op} {number(domain.high)})"
+    if domain.integer:  # whole numbers only; inf stays governed by allow_inf, as in Range.contains
+        high = f"({high} {and_} (({var} == {inf}) {or_} ({floor}({var}) == {var})))"
     if domain.allow_inf:
         high = f"({high} {or_} ({var} == {inf}))"
     return f"(({var} {low_op} {number(domain.low)}) {and_} {high})"
@@ -140,7 +143,7 @@ PYTHON_REQUIRE = '''def _require(name, value, inside, allowed):
     values = numpy.asarray(value, dtype=numpy.float64)
     ok = numpy.asarray(inside(values))
     if not numpy.all(ok):
-        raise ValueError(f"{name} must be real {allowed}; got {float(values[~ok].flat[0])!r}")
+        raise ValueError(f"{name} must be {allowed}; got {float(values[~ok].flat[0])!r}")
 '''
 
 
@@ -152,7 +155,7 @@ def python_domain_checks(params, arg_names=None, indent: str = "    ") -> list[s
     """
     names = arg_names or [p.name for p in params]
     return [f"{indent}_require({p.name!r}, {arg}, lambda v: {domain_condition('v', p.domain, 'python')}, "
-            f"{p.domain.describe()!r})"
+            f"{p.domain.requirement()!r})"
             for p, arg in zip(params, names) if not p.is_matrix and p.domain is not None]
 
 
@@ -168,7 +171,16 @@ def _python(f: Formula) -> str:
     arg_names = [a.strip() for a in head[head.index("(") + 1: head.rindex(")")].split(",")]
     checks = "\n".join(python_domain_checks(f.params, arg_names))
     module_doc = '"""' + "\n".join(_header_lines(f)) + '\n"""'
-    return (f'{module_doc}\n\nimport numpy\n\n\n{PYTHON_REQUIRE}\n\n{head}\n    """\n{doc}\n    """\n'
+    # Fallbacks the numpy printer qualifies fully (math.gamma, builtins.sum) need their modules.
+    imports = "".join(f"import {m}\n" for m in ("builtins", "math") if re.search(rf"\b{m}\.", body)) + "import numpy\n"
+    if sum_bound_symbols(f.expr) & set(f.symbols):
+        # Each element has its own number of terms: the scalar code runs element by element.
+        scalar = f"_{name}_scalar"
+        return (f'{module_doc}\n\n{imports}\n\n{PYTHON_REQUIRE}\n\n{head.replace(name, scalar, 1)}\n{body}\n\n'
+                f"{head}\n    \"\"\"\n{doc}\n    \"\"\"\n{checks}\n"
+                f"    out = numpy.vectorize({scalar}, otypes=[numpy.float64])({', '.join(arg_names)})\n"
+                f"    return out[()] if out.ndim == 0 else out\n")
+    return (f'{module_doc}\n\n{imports}\n\n{PYTHON_REQUIRE}\n\n{head}\n    """\n{doc}\n    """\n'
             f"{checks}\n{body}")
 
 
@@ -198,16 +210,44 @@ def c_domain_guard(params, indent: str = "    ") -> list[str]:
 C_DOMAIN_NOTE = "Outside the domain above (NaN arguments included) the function returns NAN."
 
 
+class _CPrinter(C99CodePrinter):
+    """SymPy's C99 printer; a finite sum becomes a call of a generated ``static`` function holding its loop."""
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self.prefix, self.helpers = prefix, []
+
+    def _print_Sum(self, expr):
+        term = self._print(expr.function)  # first: a nested sum registers its own helper before this one
+        indices = {i for i, _, _ in expr.limits}
+        free = sorted(expr.free_symbols - indices, key=str)
+        name = f"{self.prefix}_sum{len(self.helpers)}"
+        loops, indent = [], "    "
+        for i, a, b in expr.limits:
+            loops.append(f"{indent}for (long {self._print(i)} = (long)({self._print(a)}); "
+                         f"{self._print(i)} <= (long)({self._print(b)}); ++{self._print(i)})")
+            indent += "    "
+        params = ", ".join(f"double {self._print(v)}" for v in free) or "void"
+        self.helpers.append(f"static double {name}({params}) {{\n    double total = 0.0;\n" + "\n".join(loops) +
+                            f"\n{indent}total += {term};\n    return total;\n}}\n")
+        return f"{name}({', '.join(self._print(v) for v in free)})"
+
+
 def _c(f: Formula) -> str:
     _scalar_only(f, "c")
     replacements, reduced = _cse(f)
+    name = _identifier(f.name)
+    printer = _CPrinter(name)
     args = ", ".join(f"double {p.name}" for p in f.params)
     comment = "\n".join(" * " + line for line in _header_lines(f) + [C_DOMAIN_NOTE])
     body = c_domain_guard(f.params)
-    body += [f"    const double {sp.ccode(s)} = {sp.ccode(e)};" for s, e in replacements]
-    body.append(f"    return {sp.ccode(reduced)};")
-    return "#include <math.h>\n\n/*\n" + comment + "\n */\n" + \
-        f"double {_identifier(f.name)}({args}) {{\n" + "\n".join(body) + "\n}\n"
+    body += [f"    const double {printer.doprint(s)} = {printer.doprint(e)};" for s, e in replacements]
+    body.append(f"    return {printer.doprint(reduced)};")
+    helpers = "".join(h + "\n" for h in printer.helpers)
+    code = helpers + f"double {name}({args}) {{\n" + "\n".join(body) + "\n}\n"
+    # M_PI is POSIX, not ISO C: defined here so that -std=c99 -pedantic compiles too.
+    pi = "#ifndef M_PI\n#define M_PI 3.14159265358979323846\n#endif\n" if "M_PI" in code else ""
+    return "#include <math.h>\n" + pi + "\n/*\n" + comment + "\n */\n" + code
 
 
 class _BlockMatrixMixin:
@@ -220,6 +260,10 @@ class _BlockMatrixMixin:
 
 
 class _JuliaPrinter(_BlockMatrixMixin, JuliaCodePrinter):
+    def _print_Sum(self, expr):
+        loops = ", ".join(f"{self._print(i)} in {self._print(a)}:{self._print(b)}" for i, a, b in expr.limits)
+        return f"sum({self._print(expr.function)} for {loops})"
+
     def _print_Trace(self, expr):
         return f"tr({self._print(expr.arg)})"
 
@@ -231,6 +275,13 @@ class _JuliaPrinter(_BlockMatrixMixin, JuliaCodePrinter):
 
 
 class _OctavePrinter(_BlockMatrixMixin, OctaveCodePrinter):
+    def _print_Sum(self, expr):
+        # One anonymous function per index, innermost first: sum over each index of the inner sum.
+        text = self._print(expr.function)
+        for i, a, b in reversed(expr.limits):
+            text = f"sum(arrayfun(@({self._print(i)}) {text}, {self._print(a)}:{self._print(b)}))"
+        return text
+
     def _print_Trace(self, expr):
         return f"trace({self._print(expr.arg)})"
 

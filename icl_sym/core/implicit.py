@@ -353,12 +353,12 @@ def _script_source(f: ImplicitFormula, lang: str) -> str:
     if lang == "julia":
         from sympy.printing.julia import julia_code as code
         comment, head, ind, semi = "#", f"function {name}({args})", "    ", ""
-        fail = '    {cond} || throw(DomainError({arg}, "{arg} must be real {allowed}"))'
+        fail = '    {cond} || throw(DomainError({arg}, "{arg} must be {allowed}"))'
         loop_head, brk, result = f"for _ in 1:{MAX_ITERATIONS}", "break", "return value_at({u})"
     else:
         from sympy.printing.octave import octave_code as code
         comment, head, ind, semi = "%", f"function out = {name}({args})", "  ", ";"
-        fail = '  if ~({cond})\n    error("{name}:domain", "{arg} must be real {allowed}; got %g", {arg});\n  end'
+        fail = '  if ~({cond})\n    error("{name}:domain", "{arg} must be {allowed}; got %g", {arg});\n  end'
         loop_head, brk, result = f"for iteration = 1:{MAX_ITERATIONS}", "break;", "out = value_at({u});"
 
     def function(part: str, arg: str, exprs: list[sp.Basic], indent: str) -> list[str]:
@@ -381,7 +381,7 @@ def _script_source(f: ImplicitFormula, lang: str) -> str:
     for p in f.params:
         if p.domain is not None:
             lines.append(fail.format(cond=domain_condition(p.name, p.domain, lang), arg=p.name,
-                                     allowed=p.domain.describe(), name=name))
+                                     allowed=p.domain.requirement(), name=name))
     for part, arg, exprs in pieces:
         if lang == "julia":
             lines += function(part, arg, exprs, ind)

@@ -12,7 +12,9 @@ arithmetic operation is carried out at the current ``mpmath.mp.dps``.
 
 from __future__ import annotations
 
+import builtins
 import functools
+import math
 from typing import Callable
 
 import mpmath
@@ -21,13 +23,31 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import MpmathPrinter
 
-__all__ = ["BACKENDS", "lambdify_expr", "printer_for", "is_matrix_expr"]
+__all__ = ["BACKENDS", "lambdify_expr", "printer_for", "is_matrix_expr", "sum_bound_symbols"]
 
 BACKENDS = ("numpy", "torch", "mpmath")
 
 
-class MatrixNumPyPrinter(NumPyPrinter):
-    """NumPy printer that also prints ``Trace`` and symbolic-size ``Identity``."""
+class SumBoundsMixin:
+    """Finite sums print as Python generator sums whose bounds pass through ``int()``.
+
+    A bound that is a parameter (a depth ``L``, say) arrives as a float, an ``mpf`` or a 0-d
+    array, none of which ``range`` takes.
+    """
+
+    def _print_Sum(self, expr):
+        loops = " ".join(f"for {self._print(i)} in range(int({self._print(a)}), int({self._print(b)}) + 1)"
+                         for i, a, b in expr.limits[::-1])
+        return f"({self._module_format('builtins.sum')}({self._print(expr.function)} {loops}))"
+
+
+def sum_bound_symbols(expr: sp.Basic) -> set[sp.Symbol]:
+    """The free symbols in the bounds of ``expr``'s sums: arguments that fix a number of terms."""
+    return {s for total in expr.atoms(sp.Sum) for _, a, b in total.limits for s in (a.free_symbols | b.free_symbols)}
+
+
+class MatrixNumPyPrinter(SumBoundsMixin, NumPyPrinter):
+    """NumPy printer that also prints ``Trace``, symbolic-size ``Identity`` and sums with parameter bounds."""
 
     def _print_Trace(self, expr):
         return f"{self._module_format(self._module + '.trace')}({self._print(expr.arg)})"
@@ -44,7 +64,7 @@ class MatrixNumPyPrinter(NumPyPrinter):
 def _torch_printer():
     from sympy.printing.pytorch import TorchPrinter
 
-    class MatrixTorchPrinter(TorchPrinter):
+    class MatrixTorchPrinter(SumBoundsMixin, TorchPrinter):
         """Torch printer with symbolic-size ``Identity`` and float64 constants."""
 
         # int(): sizes arrive as tensors, since every argument is converted to one.
@@ -74,7 +94,7 @@ def printer_for(backend: str, expr: sp.Basic):
     if backend == "torch":
         return _torch_printer()
     if backend == "mpmath":
-        return MpmathPrinter
+        return SumMpmathPrinter
     raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
 
 
@@ -82,17 +102,53 @@ def _module_for(backend: str, expr: sp.Basic) -> str:
     return "numpy" if printer_for(backend, expr) is MatrixNumPyPrinter else backend
 
 
+class SumMpmathPrinter(SumBoundsMixin, MpmathPrinter):
+    """SymPy's mpmath printer, with sums whose bounds are parameters."""
+
+
 def lambdify_expr(args, expr: sp.Basic, backend: str = "numpy") -> Callable:
-    """Compile ``expr`` into a function of ``args`` (positional) for ``backend``."""
+    """Compile ``expr`` into a function of ``args`` (positional) for ``backend``.
+
+    An expression with a sum whose number of terms is an argument is evaluated element by
+    element on arrays (numpy, torch): each element has its own number of terms.
+    """
+    elementwise = bool(sum_bound_symbols(expr) & set(args))
+    if elementwise and backend == "torch":
+        # A Python loop over elements runs on the host anyway: the numpy code serves tensors too.
+        return _elementwise(lambdify_expr(args, expr, "numpy").__wrapped__)
     printer = printer_for(backend, expr)
-    # lambdify's own mpmath setup (namespace included) is right for scalar expressions.
-    custom = None if printer is MpmathPrinter else printer
-    fn = sp.lambdify(list(args), expr, modules=_module_for(backend, expr), printer=custom, cse=True)
+    if printer is SumMpmathPrinter:
+        # As lambdify configures its own mpmath printer: names from the mpmath namespace, unqualified.
+        printer = printer({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                           "user_functions": {}})
+    # The numpy and torch printers qualify fallbacks fully (math.gamma, builtins.sum): their modules must be names.
+    modules = [_module_for(backend, expr), {"math": math, "builtins": builtins}]
+    fn = sp.lambdify(list(args), expr, modules=modules, printer=printer, cse=True)
     if backend == "torch":
         return _torch_wrapper(fn)
+    if backend == "numpy" and elementwise:
+        return _elementwise(fn)
     if backend == "mpmath" and is_matrix_expr(expr):
         return _mpmath_matrix_wrapper(fn)
     return fn
+
+
+def _elementwise(fn: Callable) -> Callable:
+    """``fn`` mapped over its broadcast arguments (numpy arrays or CPU/GPU tensors), float64 out."""
+    vectorised = np.vectorize(fn, otypes=[np.float64])
+
+    @functools.wraps(fn)
+    def wrapped(*values):
+        if any(type(v).__module__.startswith("torch") for v in values):
+            import torch
+
+            device = next(v.device for v in values if isinstance(v, torch.Tensor))
+            host = [v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v for v in values]
+            return torch.as_tensor(vectorised(*host), dtype=torch.float64, device=device)
+        out = vectorised(*values)
+        return out[()] if out.ndim == 0 else out
+
+    return wrapped
 
 
 def _torch_wrapper(fn: Callable) -> Callable:

@@ -71,6 +71,10 @@ class Range:
         text = "an integer " + text if self.integer else text
         return text + " or inf" if self.allow_inf and self.high == math.inf else text
 
+    def requirement(self) -> str:
+        """What a value must be, as error messages say it: ``real in (0, inf)``, ``an integer in [1, inf)``."""
+        return self.describe() if self.integer else f"real {self.describe()}"
+
     def contains(self, values: np.ndarray) -> np.ndarray:
         v = values
         ok = ~np.isnan(v)
@@ -121,7 +125,7 @@ def check_array(name: str, value, domain: Range) -> np.ndarray:
     bad = ~domain.contains(arr)
     if np.any(bad):
         first = float(arr[bad].flat[0])
-        raise ParameterError(name, domain.describe() if domain.integer else f"real {domain.describe()}", first)
+        raise ParameterError(name, domain.requirement(), first)
     return arr
 
 

@@ -200,13 +200,18 @@ def test_python_export_checks_a_parameter_named_by_a_keyword():
 
 
 @pytest.mark.parametrize("domain", [Range(), Range(0), Range(0, low_open=True), Range(0, low_open=True, allow_inf=True),
-                                    Range(-1, 2, high_open=True), Range(1, 1), Range(0, 1, allow_inf=True)])
+                                    Range(-1, 2, high_open=True), Range(1, 1), Range(0, 1, allow_inf=True),
+                                    Range(1, integer=True), Range(1, integer=True, allow_inf=True),
+                                    Range(-1, 2.5, integer=True)])
 def test_generated_domain_conditions_agree_with_range(domain):
-    values = np.array([-np.inf, -2.0, -1.0, -1e-300, 0.0, 1e-300, 0.5, 1.0, 2.0, 3.0, np.inf, np.nan])
-    inside = eval(domain_condition("v", domain, "python"), {"numpy": np, "v": values})
+    values = np.array([-np.inf, -2.0, -1.0, -1e-300, 0.0, 1e-300, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, np.inf, np.nan])
+    with np.errstate(invalid="ignore"):
+        inside = eval(domain_condition("v", domain, "python"), {"numpy": np, "v": values})
+        c_syntax = (domain_condition("v", domain, "c").replace("&&", "&").replace("||", "|")
+                    .replace("INFINITY", "np.inf").replace("floor", "np.floor"))
+        c_inside = eval(c_syntax, {"np": np, "v": values})
     np.testing.assert_array_equal(inside, domain.contains(values))
-    c_syntax = domain_condition("v", domain, "c").replace("&&", "&").replace("||", "|").replace("INFINITY", "np.inf")
-    np.testing.assert_array_equal(eval(c_syntax, {"np": np, "v": values}), domain.contains(values))
+    np.testing.assert_array_equal(c_inside, domain.contains(values))
 
 
 @pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
@@ -274,3 +279,39 @@ def test_implicit_export_of_a_toy_equation_round_trips_every_format(tmp_path):
     assert toy.evaluate(a=1.0) == pytest.approx(0.5671432904097838, rel=1e-15)
     plain = Formula("toy.square", a**2, (Param(a, Range(0, low_open=True)),), Provenance("Toy", "Eq. 2"))
     assert "\\[" in export_formula(plain, "latex")
+
+
+def _partial_exp_formula() -> Formula:
+    x, n = sp.Symbol("x", positive=True), sp.Symbol("n", integer=True, nonnegative=True)
+    big_n = sp.Symbol("N", integer=True, positive=True)
+    return Formula("test.partial_exp", sp.Sum(x**n / sp.factorial(n), (n, 0, big_n)),
+                   (Param(x, Range(0, low_open=True)), Param(big_n, Range(1, integer=True))), Provenance("Test", "Eq. 4"))
+
+
+def test_python_export_of_a_sum_with_a_parameter_bound_is_vectorised_and_checks_integers():
+    namespace: dict = {}
+    exec(compile(export_formula(_partial_exp_formula(), "python"), "<sum>", "exec"), namespace)
+    fn = namespace["test_partial_exp"]
+    assert fn(1.0, 3) == pytest.approx(8 / 3, rel=1e-15)
+    np.testing.assert_allclose(fn(np.array([1.0, 2.0]), np.array([3, 2])), [8 / 3, 5.0], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"N must be an integer in \[1, inf\); got 2.5"):
+        fn(1.0, 2.5)
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler")
+def test_c_export_of_a_sum_with_a_parameter_bound_compiles_as_iso_c_and_matches(tmp_path):
+    """A sum becomes a static helper with its loop; ISO C (-std=c99 -pedantic) has no M_PI, the export defines it."""
+    formula = REGISTRY.get_formula("bordelon2025.iso_optimal_loss_finite")
+    src = tmp_path / "iso.c"
+    points = [(2.0, 3.0), (0.5, 1.0), (7.0, 8.0), (2.0, 2.5)]
+    src.write_text(export_formula(formula, "c") + "#include <stdio.h>\nint main(void) {\n" + "".join(
+        f'  printf("%.17g\\n", bordelon2025_iso_optimal_loss_finite({a!r}, {L!r}));\n' for a, L in points) + "}\n")
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O2", "-o", str(tmp_path / "iso"),
+                    str(src), "-lm"], check=True)
+    out = [float(v) for v in subprocess.run([str(tmp_path / "iso")], capture_output=True, text=True,
+                                            check=True).stdout.split()]
+    expected = formula.numeric("numpy")(np.array([p[0] for p in points[:3]]), np.array([p[1] for p in points[:3]]))
+    # The finite form is 1 minus a sum near 1 (it cancels where the loss is small): compare on the scale of 1.
+    np.testing.assert_allclose(out[:3], expected, rtol=0, atol=1e-14)
+    assert out[0] == pytest.approx(29 / 243, rel=1e-14)  # 1 - (alpha c*) sum: exact at alpha = 2, L = 3
+    assert math.isnan(out[3])  # L = 2.5 is no depth

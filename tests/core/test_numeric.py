@@ -43,3 +43,25 @@ def test_matrix_backends_agree():
 def test_unknown_backend():
     with pytest.raises(ValueError, match="backend must be one of numpy, torch, mpmath"):
         printer_for("jax", EXPR)
+
+
+def _partial_exp():
+    """sum_{n=0}^{N} x^n / n!: a sum whose number of terms is a parameter (as the ISO L-step loss)."""
+    x, n = sp.Symbol("x", positive=True), sp.Symbol("n", integer=True, nonnegative=True)
+    big_n = sp.Symbol("N", integer=True, nonnegative=True)
+    return (x, big_n), sp.Sum(x**n / sp.factorial(n), (n, 0, big_n))
+
+
+def test_sum_with_a_parameter_bound_runs_elementwise_on_every_backend():
+    args, expr = _partial_exp()
+    exact = [sp.Rational(8, 3), sp.Integer(1), sp.Rational(1) + 2 + 2]  # (x, N) = (1, 3), (5, 0), (2, 2)
+    x, big_n = np.array([1.0, 5.0, 2.0]), np.array([3, 0, 2])
+    np.testing.assert_allclose(lambdify_expr(args, expr, "numpy")(x, big_n), [float(e) for e in exact], rtol=1e-15)
+    # Float bounds (as parsed from a command line) and mpf bounds are whole numbers too.
+    assert lambdify_expr(args, expr, "numpy")(1.0, 3.0) == pytest.approx(8 / 3, rel=1e-15)
+    with mpmath.workdps(40):
+        value = lambdify_expr(args, expr, "mpmath")(mpmath.mpf(1), mpmath.mpf(3))
+        assert abs(value - mpmath.mpf(8) / 3) < mpmath.mpf(10) ** -38
+    out = lambdify_expr(args, expr, "torch")(torch.tensor(x), torch.tensor(big_n))
+    assert out.dtype == torch.float64
+    np.testing.assert_allclose(out.numpy(), [float(e) for e in exact], rtol=1e-15)

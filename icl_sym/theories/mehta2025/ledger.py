@@ -8,8 +8,6 @@ of each claim.
 
 from __future__ import annotations
 
-
-
 import sympy as sp
 
 from icl_sym.core.claims import Assumption, Claim, Evidence
@@ -17,6 +15,7 @@ from icl_sym.core.validation import Range
 from icl_sym.theories import bordelon2025
 
 
+from . import simulations as sims
 from .comparisons import DATA_POINT, DEPTH_ALPHA, data_curve, depth_local_slope, nu
 from .symbols import TWO_THIRDS, L, a, b, beta, d, h, k
 from .theory import THEORY
@@ -84,6 +83,19 @@ def _hierarchy() -> tuple[Claim, ...]:
     )
 
 
+def _simulated_hierarchy() -> Claim:
+    evidence = tuple(
+        Evidence.from_fit(
+            f"h = {h}: ICL error of the compositional linear task against depth L", f"slope_h{h}",
+            lambda h=h: sims.hierarchy_points(h), -sp.Rational(1, 2 * (h + 1)), sigmas=sims.SIGMAS,
+            source=f"simulation: {sims.command('hierarchy')}")
+        for h in sims.hierarchies())
+    return Claim("mehta2025.exponent_alpha_compositional",
+                 "the ICL performance exponent is α = 1/(2(h+1)) for hierarchy depth h [compositional linear tasks "
+                 "of depth h, error against the depth L of linear attention; simulated]", "summary",
+                 sp.Eq(sp.Symbol("alpha"), ALPHA), (), evidence)
+
+
 def _allocation() -> tuple[Claim, ...]:
     statement = "optimal depth-width allocations favoring L* ∝ N^{2/3}, d* ∝ N^{1/3} for the fixed parameter budget N = L d"
     claimed = sp.Eq(sp.Symbol("nu_L"), TWO_THIRDS)
@@ -114,6 +126,11 @@ def _allocation() -> tuple[Claim, ...]:
                   Evidence.from_derivation("condition", "Bordelon et al.'s optimal shape gives L* ∝ (L* N*)^{ν/(ν+1)}",
                                            _derivation("mehta2025.shape"), condition=sp.Eq(nu, 2),
                                            claimed="2/3", theory="ν/(ν+1) (5/9 at ν = 1.25)"),)),
+        Claim("mehta2025.allocation_simulated", statement + " [L-layer linear attention as L in-context GD steps, "
+              "width = token dimension, context 2d; simulated]", "abstract", claimed, (), (
+                  Evidence.from_fit("optimal depth L* at the budget N = L d, simulated", "nu_L",
+                                    sims.allocation_points, TWO_THIRDS, sigmas=sims.SIGMAS,
+                                    source=f"simulation: {sims.command('allocation')}"),)),
     )
 
 
@@ -151,6 +168,6 @@ def _mechanism() -> tuple[Claim, ...]:
 
 
 #: Every claim of the abstract and the summary, in the order they appear there.
-CLAIMS: tuple[Claim, ...] = _power_laws() + _hierarchy() + _allocation() + _mechanism()
+CLAIMS: tuple[Claim, ...] = _power_laws() + _hierarchy() + (_simulated_hierarchy(),) + _allocation() + _mechanism()
 
 

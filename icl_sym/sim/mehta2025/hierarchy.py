@@ -28,7 +28,8 @@ from icl_sym.sim.sampling import draw_generator, gaussian_tasks, sample_tokens
 
 from .runs import best_step, cell_draw, open_results
 
-__all__ = ["HierarchyConfig", "HierarchicalContexts", "hierarchical_contexts", "run_hierarchy", "FIELDS"]
+__all__ = ["HierarchyConfig", "HierarchicalContexts", "HierarchicalSample", "sample_hierarchical", "reduce_sample",
+           "hierarchical_contexts", "level_product", "run_hierarchy", "FIELDS"]
 
 FIELDS = ("replicate", "hierarchy", "depth", "width", "context", "step", "error", "error_se", "contexts")
 KEYS = ("replicate", "hierarchy", "depth")
@@ -94,21 +95,43 @@ def level_product(hierarchy: int, contexts: int, width: int, generator: torch.Ge
     return product
 
 
-def hierarchical_contexts(hierarchy: int, width: int, alpha: float, rho: float, contexts: int, seed: int,
-                          draw: int) -> HierarchicalContexts:
-    """``contexts`` sampled contexts of hierarchy depth ``hierarchy``, reduced for :meth:`HierarchicalContexts.error`."""
+@dataclass(frozen=True)
+class HierarchicalSample:
+    """Sampled contexts of hierarchy depth h: observed inputs X = Z Mᵀ (n, ℓ, d), labels y (n, ℓ), the level
+    products M = G_h ⋯ G_1 (n, d, d) and the tasks u (n, d)."""
+
+    X: torch.Tensor
+    y: torch.Tensor
+    M: torch.Tensor
+    u: torch.Tensor
+
+
+def sample_hierarchical(hierarchy: int, width: int, alpha: float, rho: float, contexts: int, *,
+                        generator: torch.Generator) -> HierarchicalSample:
+    """``contexts`` contexts of hierarchy depth ``hierarchy`` with ℓ = round(α d) examples each."""
     ell = round(alpha * width)
-    generator = draw_generator(seed, draw)
     tasks = gaussian_tasks(contexts, width, generator=generator)
-    tokens = sample_tokens(tasks, ell, rho, generator=generator)
+    tokens = sample_tokens(tasks, ell, rho, generator=generator)  # latent inputs z_i and labels y_i = u·z_i + ε_i
     M = level_product(hierarchy, contexts, width, generator)
-    X = tokens.X @ M.transpose(1, 2)  # x_i = M z_i
-    scale = width / ell
+    return HierarchicalSample(tokens.X @ M.transpose(1, 2), tokens.y, M, tasks)
+
+
+def reduce_sample(sample: HierarchicalSample, rho: float) -> HierarchicalContexts:
+    """What :meth:`HierarchicalContexts.error` needs, from the eigendecomposition of each context's Σ̂."""
+    X, M, tasks = sample.X, sample.M, sample.u
+    scale = X.shape[2] / X.shape[1]  # d/ℓ
     eigenvalues, V = torch.linalg.eigh(scale * X.transpose(1, 2) @ X)
-    b = torch.einsum("nde,nd->ne", V, scale * torch.einsum("nid,ni->nd", X, tokens.y))
+    b = torch.einsum("nde,nd->ne", V, scale * torch.einsum("nid,ni->nd", X, sample.y))
     VtM = V.transpose(1, 2) @ M
     return HierarchicalContexts(eigenvalues.numpy(), b.numpy(), (VtM @ VtM.transpose(1, 2)).numpy(),
                                 torch.einsum("nde,ne->nd", VtM, tasks).numpy(), (tasks**2).sum(dim=1).numpy(), rho)
+
+
+def hierarchical_contexts(hierarchy: int, width: int, alpha: float, rho: float, contexts: int, seed: int,
+                          draw: int) -> HierarchicalContexts:
+    """The reduced sample of draw ``draw`` of a run seeded with ``seed``."""
+    sample = sample_hierarchical(hierarchy, width, alpha, rho, contexts, generator=draw_generator(seed, draw))
+    return reduce_sample(sample, rho)
 
 
 def run_hierarchy(config: HierarchyConfig, folder: Path | str, command: str = "", log=None):

@@ -200,7 +200,7 @@ def claims(
             report.mkdir(parents=True, exist_ok=True)
         figures = draw(report) if draw is not None else ()
         write_atomically(report / "report.md", claims_report(theory.title, ledger, assessments, figures, values))
-        out.print(escape(f"report written to {report / 'report.md'}"), highlight=False)
+        out.print(escape(f"report written to {report / 'report.md'}"), highlight=False, soft_wrap=True)
     if failed:
         out.print(f"[red]{failed} evidence checks failed[/red]")
         raise typer.Exit(1)

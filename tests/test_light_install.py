@@ -26,3 +26,11 @@ def test_simulations_and_figures_name_the_missing_extra(tmp_path):
     figure = run("figure", "lu2024.fig3", "--no-sim", "--out", str(tmp_path))
     assert figure.returncode == 2 and "pip install 'icl-sym[figures]'" in figure.stderr
     assert "Traceback" not in simulate.stderr + figure.stderr
+
+
+def test_claims_ledger_needs_no_torch_and_its_report_names_the_figures_extra(tmp_path):
+    """The simulation evidence is read from committed files: assessing it needs neither torch nor matplotlib."""
+    ledger = run("claims", "mehta2025", "--claim", "allocation_simulated")
+    assert ledger.returncode == 0 and "[contradicted]" in ledger.stdout
+    report = run("claims", "mehta2025", "--claim", "allocation_simulated", "--report", str(tmp_path))
+    assert report.returncode == 2 and "pip install 'icl-sym[figures]'" in report.stderr

@@ -66,13 +66,12 @@ class HierarchyConfig:
 @dataclass(frozen=True)
 class HierarchicalContexts:
     """What the error of L GD steps needs, per context: the eigenvalues λ of Σ̂ = (d/ℓ)XᵀX, b = Vᵀ(d/ℓ)Xᵀy in its
-    eigenbasis V, K = VᵀMMᵀV, m = VᵀMu and ‖u‖² (M = G_h ⋯ G_1)."""
+    eigenbasis V, VᵀM (M = G_h ⋯ G_1) and the task u."""
 
     eigenvalues: np.ndarray  # (n, d)
     b: np.ndarray  # (n, d)
-    K: np.ndarray  # (n, d, d)
-    m: np.ndarray  # (n, d)
-    u_norm2: np.ndarray  # (n,)
+    VtM: np.ndarray  # (n, d, d)
+    u: np.ndarray  # (n, d)
     rho: float
 
     def error(self, step: float, depth: int) -> np.ndarray:
@@ -81,9 +80,9 @@ class HierarchicalContexts:
         safe = np.where(lam > 0, lam, 1.0)
         # w_L = V diag(φ) b with φ(λ) = (1 − (1 − cλ)^L)/λ, which tends to cL at λ = 0.
         phi = np.where(lam > 0, (1 - (1 - step * lam) ** depth) / safe, step * depth)
-        v = phi * self.b
-        quadratic = np.einsum("nd,nde,ne->n", v, self.K, v)
-        return (quadratic - 2 * (v * self.m).sum(axis=1) + self.u_norm2) / lam.shape[1] + self.rho
+        # Mᵀw_L = (VᵀM)ᵀ (φ ∘ b); the residual is formed before squaring, so the error is never negative by rounding.
+        residual = np.einsum("nde,nd->ne", self.VtM, phi * self.b) - self.u
+        return (residual**2).sum(axis=1) / lam.shape[1] + self.rho
 
 
 def level_product(hierarchy: int, contexts: int, width: int, generator: torch.Generator) -> torch.Tensor:
@@ -122,9 +121,7 @@ def reduce_sample(sample: HierarchicalSample, rho: float) -> HierarchicalContext
     scale = X.shape[2] / X.shape[1]  # d/ℓ
     eigenvalues, V = torch.linalg.eigh(scale * X.transpose(1, 2) @ X)
     b = torch.einsum("nde,nd->ne", V, scale * torch.einsum("nid,ni->nd", X, sample.y))
-    VtM = V.transpose(1, 2) @ M
-    return HierarchicalContexts(eigenvalues.numpy(), b.numpy(), (VtM @ VtM.transpose(1, 2)).numpy(),
-                                torch.einsum("nde,ne->nd", VtM, tasks).numpy(), (tasks**2).sum(dim=1).numpy(), rho)
+    return HierarchicalContexts(eigenvalues.numpy(), b.numpy(), (V.transpose(1, 2) @ M).numpy(), tasks.numpy(), rho)
 
 
 def hierarchical_contexts(hierarchy: int, width: int, alpha: float, rho: float, contexts: int, seed: int,

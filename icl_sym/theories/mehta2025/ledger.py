@@ -3,7 +3,8 @@
 Sources: "abstract" is the arXiv abstract of 2511.06232v1; "summary" is a third-party summary (the
 formulas for α(h) and N_c appear only there). Verdicts are computed by
 :class:`icl_sym.core.claims.Claim` from the evidence; see docs/theory/mehta2025.md for the reading
-of each claim.
+of each claim. The claims marked "simulated" carry power-law fits of the committed simulation results
+(:mod:`.simulations`), whose confidence intervals decide them.
 """
 
 from __future__ import annotations

@@ -66,6 +66,10 @@ def test_cells_and_draws():
     cells = budget_cells(AllocationConfig(budgets=(12,), min_width=2, max_width=4, replicates=2))
     assert cells == [(r, 12, L, 12 // L) for r in range(2) for L in (3, 4, 6)]
     assert len({cell_draw(r, s) for r in range(4) for s in range(1, 300)}) == 4 * 299
+    spectra = context_spectra(8, 2.0, 2000, 0, cell_draw(0, 8))
+    assert spectra.shape == (2000, 8) and spectra.mean() == pytest.approx(1, abs=0.01)  # Σ̂ is normalised: E λ = 1
+    np.testing.assert_array_equal(spectra, context_spectra(8, 2.0, 2000, 0, cell_draw(0, 8)))  # seeded
+    assert not np.array_equal(spectra, context_spectra(8, 2.0, 2000, 0, cell_draw(1, 8)))
     with pytest.raises(ValueError, match="alpha"):
         AllocationConfig(alpha=0.5)
     with pytest.raises(ValueError, match="hierarchy"):

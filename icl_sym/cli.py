@@ -163,9 +163,11 @@ def claims(
     assume: list[str] = typer.Option(None, "--assume", help="An assumption value NAME=VALUE (repeatable): "
                                      "re-evaluates every claim that declares NAME."),
     claim: Optional[str] = typer.Option(None, "--claim", help="Only this claim."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write a Markdown report (report.md, with the "
+                                          "theory's figures as PNG) into this folder."),
 ) -> None:
     """Print a theory's claims, one line each: claim, verdict (computed from its evidence), decisive evidence."""
-    from icl_sym.core.claims import find_claim
+    from icl_sym.core.claims import claims_report, find_claim
 
     theory = REGISTRY.theory(paper)
     ledger = theory.claims
@@ -190,6 +192,15 @@ def claims(
             out.print(escape(f"    FAILED check {where}: {result.detail}"), highlight=False, soft_wrap=True)
     if values:
         out.print(escape("assuming " + ", ".join(f"{k}={v}" for k, v in values.items())), highlight=False)
+    if report is not None:
+        draw = theory.claim_figures
+        from icl_sym.files import output_errors
+
+        with output_errors(report / "report.md"):
+            report.mkdir(parents=True, exist_ok=True)
+        figures = draw(report) if draw is not None else ()
+        write_atomically(report / "report.md", claims_report(theory.title, ledger, assessments, figures, values))
+        out.print(escape(f"report written to {report / 'report.md'}"), highlight=False, soft_wrap=True)
     if failed:
         out.print(f"[red]{failed} evidence checks failed[/red]")
         raise typer.Exit(1)

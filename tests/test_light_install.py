@@ -26,3 +26,12 @@ def test_simulations_and_figures_name_the_missing_extra(tmp_path):
     figure = run("figure", "lu2024.fig3", "--no-sim", "--out", str(tmp_path))
     assert figure.returncode == 2 and "pip install 'icl-sym[figures]'" in figure.stderr
     assert "Traceback" not in simulate.stderr + figure.stderr
+
+
+def test_claims_ledger_needs_no_torch_and_its_report_names_the_figures_extra(tmp_path):
+    """The simulation evidence is read from committed files: assessing it needs neither torch nor matplotlib (the
+    verdict is printed); only the report's figures need matplotlib, and the error names its extra."""
+    report = run("claims", "mehta2025", "--claim", "allocation_simulated", "--report", str(tmp_path))
+    assert "mehta2025.allocation_simulated  [contradicted]" in report.stdout
+    assert report.returncode == 2 and "pip install 'icl-sym[figures]'" in report.stderr
+    assert "Traceback" not in report.stderr

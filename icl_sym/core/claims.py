@@ -42,9 +42,11 @@ import sympy as sp
 
 from .checks import CheckResult
 from .derivation import Derivation, Step
+from .fits import ExponentFit, fit_power_law
 from .validation import ParameterError, Range, UnknownNameError
 
-__all__ = ["VERDICTS", "ROLES", "Assumption", "Evidence", "Assessment", "Claim", "find_claim", "UnknownClaimError", "condition_text"]
+__all__ = ["VERDICTS", "ROLES", "Assumption", "Evidence", "Assessment", "Claim", "find_claim", "UnknownClaimError", "condition_text",
+           "claims_report"]
 
 #: The fixed vocabulary of verdicts, from strongest support to none.
 VERDICTS = ("follows", "conditional", "contradicted", "not testable as stated")
@@ -109,6 +111,27 @@ class Evidence:
         """Evidence made of the named steps of ``derivation`` (all of its steps when none are named)."""
         steps = tuple(derivation.step(n) for n in step_names) if step_names else derivation.steps
         return cls(role, shows, steps, source=kwargs.pop("source", derivation.name), **kwargs)
+
+    @classmethod
+    def from_fit(cls, shows: str, quantity: str, data, predicted, *, sigmas: float = 2.0, source: str = "",
+                 justification: str = "") -> "Evidence":
+        """Evidence from a power-law fit of ``data()`` (``(x, y)``) against the ``predicted`` exponent.
+
+        The role follows from the fit, by the same criterion as its check (:class:`~icl_sym.core.fits.ExponentFit`):
+        ``supports`` when ``predicted`` lies within ``sigmas`` fit errors of the fitted slope (the confidence
+        interval), ``contradicts`` when it lies outside, with the claimed exponent and the interval side by side.
+        The check re-runs the fit whenever the claim is assessed.
+        """
+        fit = fit_power_law(*data())
+        predicted = sp.nsimplify(predicted)
+        inside = abs(fit.slope - float(predicted)) <= sigmas * fit.error
+        interval = f"{fit.slope:.3f} ± {sigmas * fit.error:.3f} ({sigmas:g} fit errors, {fit.points} points)"
+        step = Step(f"fitted {quantity}", sp.Symbol(quantity), predicted,
+                    justification or f"{shows}: fitted slope {interval}",
+                    ExponentFit(data, sigmas=sigmas, reject=not inside))
+        role = "supports" if inside else "contradicts"
+        return cls(role, f"{shows} (power-law fit, interval of {sigmas:g} fit errors)", (step,), source=source,
+                   claimed=f"{quantity} = {predicted}", theory=f"{quantity} = {interval}")
 
     def side_by_side(self) -> str:
         """``claim: X | theory: Y`` where both are given, else an empty string."""
@@ -231,3 +254,52 @@ def find_claim(claims: Iterable[Claim], name: str) -> Claim:
         if name in (c.name, c.name.split(".", 1)[-1]):
             return c
     raise UnknownClaimError(name, (c.name for c in claims))
+
+
+#: A figure of a claims report: the claims it belongs to, its caption and its file name (relative to the report).
+ReportFigure = tuple[tuple[str, ...], str, str]
+
+
+def claims_report(title: str, claims: Iterable[Claim], assessments: Iterable[Assessment],
+                  figures: Iterable[ReportFigure] = (), assumed: Mapping[str, Any] | None = None) -> str:
+    """A Markdown report: a table of verdicts, then one section per claim (statement with source, formula,
+    assumptions, evidence with every check's result, verdict with its reason) with the figures that name it."""
+    claims, assessments, figures = tuple(claims), tuple(assessments), tuple(figures)
+    lines = [f"# Claims ledger: {title}", ""]
+    if assumed:
+        lines += ["Assumptions fixed for this report: " + ", ".join(f"`{k} = {v}`" for k, v in assumed.items()), ""]
+    lines += ["| claim | verdict |", "|---|---|"]
+    lines += [f"| [{c.name}](#{_anchor(c.name)}) | {a.verdict} |" for c, a in zip(claims, assessments)]
+    for c, a in zip(claims, assessments):
+        lines += ["", f"## {c.name}", "", f"**Statement** ({c.source}): {c.statement}", ""]
+        if c.formula is not None:
+            lines += [f"**Formula:** ${sp.latex(c.formula)}$", ""]
+        if c.assumptions:
+            lines += ["**Assumptions:**", ""]
+            lines += [f"- ${sp.latex(x.symbol)}$ ({x.description}), {x.domain.describe()}" for x in c.assumptions]
+            lines.append("")
+        lines += ["**Evidence:**", ""] if c.evidence else ["**Evidence:** none.", ""]
+        results = c.check_results()
+        for e in c.evidence:
+            where = f" (`{e.source}`)" if e.source else ""
+            lines.append(f"- *{e.role}*{where}: {e.shows}")
+            if e.condition is not None:
+                lines.append(f"  - condition: ${sp.latex(e.condition)}$")
+            if e.side_by_side():
+                lines.append(f"  - {e.side_by_side()}")
+            for owner, step, result in results:
+                if owner is e:
+                    mark = "passed" if result.passed else "FAILED"
+                    lines.append(f"  - step *{step.name}*: {result.method}: {mark} ({result.detail})")
+        if c.evidence:
+            lines.append("")
+        for names, caption, path in figures:
+            if c.name in names:
+                lines += [f"![{caption}]({path})", "", f"*{caption}*", ""]
+        lines += [f"**Verdict: {a.verdict}** — {a.reason}"]
+    return "\n".join(lines) + "\n"
+
+
+def _anchor(name: str) -> str:
+    """The GitHub-style anchor of a heading made of ``name``."""
+    return "".join(ch for ch in name.lower() if ch.isalnum() or ch in "-_ ").replace(" ", "-")

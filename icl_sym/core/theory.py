@@ -184,15 +184,17 @@ class Theory:
     as decorators, and :meth:`curve` for numeric curves. ``simulation`` (a :class:`Simulation`) and
     ``figures`` (a mapping from ``<name>.<figure>`` to recipes of :mod:`icl_sym.experiments.figure`)
     and ``claims`` (a tuple of :class:`icl_sym.core.claims.Claim`) may be given as ``"module:attribute"`` references, imported on first use, so that a theory's
-    symbolic layer loads without its simulation stack (PyTorch, matplotlib).
+    symbolic layer loads without its simulation stack (PyTorch, matplotlib). ``claim_figures`` (also a
+    reference) is a function ``(folder) -> [(claim names, caption, file name), ...]`` that draws the figures of the
+    claims report into ``folder``.
     """
 
     def __init__(self, name: str, title: str, citation: str, *, simulation: Simulation | str | None = None,
                  figures: Mapping[str, Any] | str | None = None, errata: tuple[Erratum, ...] | str = (),
-                 claims: tuple[Any, ...] | str = ()):
+                 claims: tuple[Any, ...] | str = (), claim_figures: Callable | str | None = None):
         self.name, self.title, self.citation = name, title, citation
         self._simulation, self._figures, self._errata = simulation, figures, errata
-        self._claims = claims
+        self._claims, self._claim_figures = claims, claim_figures
         self._derivations: dict[str, Callable[[], Derivation]] = {}
         self._formulas: dict[str, Callable[[], Formula]] = {}
         self._curves: dict[str, Curve] = {}
@@ -221,6 +223,11 @@ class Theory:
     def claims(self) -> tuple[Any, ...]:
         """The paper's claims with their evidence (:class:`icl_sym.core.claims.Claim`), imported on first use."""
         return tuple(_resolve(self._claims))
+
+    @property
+    def claim_figures(self) -> Callable | None:
+        """The function drawing the claims report's figures (see the class docstring), imported on first use."""
+        return _resolve(self._claim_figures)
 
     def qualify(self, item: str) -> str:
         """``item`` as a full name ``<theory>.<item>`` (unchanged if already qualified)."""

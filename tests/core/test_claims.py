@@ -1,11 +1,13 @@
 """Claims: verdicts computed from evidence, re-evaluated at assumption values, with clear errors."""
 
+import dataclasses
+
 import pytest
 import sympy as sp
 
 from icl_sym.core.checks import Exact
-from icl_sym.core.claims import (VERDICTS, Assumption, Claim, Evidence, UnknownClaimError, condition_text,
-                                 find_claim)
+from icl_sym.core.claims import (VERDICTS, Assumption, Claim, Evidence, UnknownClaimError, claims_report,
+                                 condition_text, find_claim)
 from icl_sym.core.derivation import Step
 from icl_sym.core.theory import Theory
 from icl_sym.core.validation import ParameterError, Range
@@ -113,3 +115,39 @@ def test_theory_claims_are_empty_by_default_and_resolved_lazily():
 
 
 LEDGER = (claim(name="toy.ledger"),)
+
+
+def _power_law(exponent, noise=0.02, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    x = np.repeat(np.geomspace(10, 1e4, 6), 3)
+    return lambda: (x, 2.0 * x**exponent * np.exp(noise * rng.standard_normal(x.size)))
+
+
+def test_fit_evidence_takes_its_role_from_the_confidence_interval():
+    inside = Evidence.from_fit("optimal depth", "nu", _power_law(2 / 3), sp.Rational(2, 3))
+    outside = Evidence.from_fit("optimal depth", "nu", _power_law(0.0), sp.Rational(2, 3))
+    assert inside.role == "supports" and claim(inside).verdict() == "follows"
+    assert outside.role == "contradicts" and claim(outside).verdict() == "contradicted"
+    assert "claim: nu = 2/3 | theory: nu = " in claim(outside).assess().reason
+    # The check re-runs the fit on the data and bites: both pass on their own data ...
+    assert all(r.passed for _, _, r in claim(inside).check_results() + claim(outside).check_results())
+    # ... and the supporting fit's check fails when its data stop matching the prediction.
+    step = inside.steps[0]
+    moved = dataclasses.replace(step, check=dataclasses.replace(step.check, data=_power_law(0.3)))
+    assert not moved.verify().passed
+    # A wider interval (more fit errors) can only move a fit towards "supports".
+    assert Evidence.from_fit("x", "nu", _power_law(0.6, noise=0.3, seed=1), sp.Rational(2, 3), sigmas=50).role == "supports"
+
+
+def test_claims_report_lists_every_claim_with_verdict_evidence_and_figures():
+    claims = (claim(condition(), name="toy.allocation"), claim(name="toy.untestable"))
+    text = claims_report("Toy", claims, [c.assess() for c in claims], [(("toy.allocation",), "a figure", "f.png")])
+    assert "| [toy.allocation](#toyallocation) | conditional |" in text
+    assert "## toy.untestable" in text and "**Verdict: not testable as stated**" in text
+    allocation = text.split("## toy.allocation")[1].split("## toy.untestable")[0]
+    assert "![a figure](f.png)" in allocation and "claim: 2/3 | theory: b/(a+b)" in allocation
+    assert "step *square*: exact: passed" in allocation and "$a$ (depth exponent), in (0, inf)" in allocation
+    fixed = claims_report("Toy", claims[:1], [claims[0].assess(a=1, b=2)], assumed={"a": 1, "b": 2})
+    assert "**Verdict: follows**" in fixed and "`a = 1`" in fixed

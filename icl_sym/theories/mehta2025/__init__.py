@@ -2,7 +2,8 @@
 
 Only the abstract and a summary of the paper are available, so this theory holds no paper results of
 its own: it holds derivations that test each claim (``mehta2025.*``) and the ledger of claims with
-verdicts computed from them (``THEORY.claims``). See ``docs/theory/mehta2025.md``.
+verdicts computed from them (``THEORY.claims``), including fits of committed simulation results
+(:mod:`.simulations`, produced by :mod:`icl_sym.sim.mehta2025`). See ``docs/theory/mehta2025.md``.
 """
 
 # Importing the modules attaches their derivations to THEORY.

@@ -3,12 +3,11 @@
 Sources: "abstract" is the arXiv abstract of 2511.06232v1; "summary" is a third-party summary (the
 formulas for α(h) and N_c appear only there). Verdicts are computed by
 :class:`icl_sym.core.claims.Claim` from the evidence; see docs/theory/mehta2025.md for the reading
-of each claim.
+of each claim. The claims marked "simulated" carry power-law fits of the committed simulation results
+(:mod:`.simulations`), whose confidence intervals decide them.
 """
 
 from __future__ import annotations
-
-
 
 import sympy as sp
 
@@ -17,12 +16,13 @@ from icl_sym.core.validation import Range
 from icl_sym.theories import bordelon2025
 
 
+from . import simulations as sims
 from .comparisons import DATA_POINT, DEPTH_ALPHA, data_curve, depth_local_slope, nu
 from .symbols import TWO_THIRDS, L, a, b, beta, d, h, k
 from .theory import THEORY
 from .transition import ALPHA
 
-__all__ = ["CLAIMS"]
+__all__ = ["CLAIMS", "simulated_allocation", "simulated_hierarchy"]
 
 _POSITIVE = Range(0, low_open=True)
 _DEPTH_EXPONENT = Assumption(a, "depth exponent of the loss ansatz", _POSITIVE)
@@ -84,8 +84,26 @@ def _hierarchy() -> tuple[Claim, ...]:
     )
 
 
+def simulated_hierarchy(points=sims.hierarchy_points, levels=sims.hierarchies) -> Claim:
+    """The claim α(h) on the compositional tasks, with one fit per hierarchy depth h of ``points(h)`` = (L, E)."""
+    evidence = tuple(
+        Evidence.from_fit(
+            f"h = {h}: ICL error of the compositional linear task against depth L", f"slope_h{h}",
+            lambda h=h: points(h), -sp.Rational(1, 2 * (h + 1)), sigmas=sims.SIGMAS,
+            source=f"simulation: {sims.command('hierarchy')}")
+        for h in levels())
+    return Claim("mehta2025.exponent_alpha_compositional",
+                 "the ICL performance exponent is α = 1/(2(h+1)) for hierarchy depth h [compositional linear tasks "
+                 "of depth h, error against the depth L of linear attention; simulated]", "summary",
+                 sp.Eq(sp.Symbol("alpha"), ALPHA), (), evidence)
+
+
+ALLOCATION_STATEMENT = ("optimal depth-width allocations favoring L* ∝ N^{2/3}, d* ∝ N^{1/3} for the fixed parameter "
+                        "budget N = L d")
+
+
 def _allocation() -> tuple[Claim, ...]:
-    statement = "optimal depth-width allocations favoring L* ∝ N^{2/3}, d* ∝ N^{1/3} for the fixed parameter budget N = L d"
+    statement = ALLOCATION_STATEMENT
     claimed = sp.Eq(sp.Symbol("nu_L"), TWO_THIRDS)
     gd_beta = Assumption(beta, "exponent of the optimisation-time error A T^{-β}", _POSITIVE)
     return (
@@ -114,7 +132,17 @@ def _allocation() -> tuple[Claim, ...]:
                   Evidence.from_derivation("condition", "Bordelon et al.'s optimal shape gives L* ∝ (L* N*)^{ν/(ν+1)}",
                                            _derivation("mehta2025.shape"), condition=sp.Eq(nu, 2),
                                            claimed="2/3", theory="ν/(ν+1) (5/9 at ν = 1.25)"),)),
+        simulated_allocation(),
     )
+
+
+def simulated_allocation(points=sims.allocation_points) -> Claim:
+    """The 2/3 law for simulated deep linear attention, with the fit of ``points()`` = (N, L*)."""
+    return Claim(
+        "mehta2025.allocation_simulated", f"{ALLOCATION_STATEMENT} [L-layer linear attention as L in-context GD "
+        "steps, width = token dimension, context 2d; simulated]", "abstract", sp.Eq(sp.Symbol("nu_L"), TWO_THIRDS), (), (
+            Evidence.from_fit("optimal depth L* at the budget N = L d, simulated", "nu_L", points, TWO_THIRDS,
+                              sigmas=sims.SIGMAS, source=f"simulation: {sims.command('allocation')}"),))
 
 
 def _mechanism() -> tuple[Claim, ...]:
@@ -151,6 +179,6 @@ def _mechanism() -> tuple[Claim, ...]:
 
 
 #: Every claim of the abstract and the summary, in the order they appear there.
-CLAIMS: tuple[Claim, ...] = _power_laws() + _hierarchy() + _allocation() + _mechanism()
+CLAIMS: tuple[Claim, ...] = _power_laws() + _hierarchy() + (simulated_hierarchy(),) + _allocation() + _mechanism()
 
 

@@ -15,4 +15,5 @@ THEORY = Theory(
     "Mehta, Gupta, Scaling laws and in-context learning: a unified theoretical framework, "
     "PriGM workshop @ EurIPS 2025 (arXiv 2511.06232)",
     claims="icl_sym.theories.mehta2025.ledger:CLAIMS",
+    claim_figures="icl_sym.theories.mehta2025.report:draw_figures",
 )

@@ -5,17 +5,21 @@ import pytest
 import sympy as sp
 
 from icl_sym import cli
+from icl_sym.core.fits import fit_power_law
 from icl_sym.core.registry import REGISTRY
 from icl_sym.core.validation import ParameterError
 from icl_sym.theories.mehta2025 import THEORY
 from icl_sym.theories.mehta2025 import comparisons as cmp
+from icl_sym.theories.mehta2025 import ledger
+from icl_sym.theories.mehta2025 import simulations as sims
 from icl_sym.theories.mehta2025.allocation import ADDITIVE
 from icl_sym.theories.mehta2025.symbols import A, B, L, N, a, b, beta, d, h
 
 EXPECTED = {
     "power_law_depth": "contradicted", "power_law_width": "not testable as stated",
     "power_law_context": "not testable as stated", "power_law_data": "contradicted",
-    "exponent_alpha": "not testable as stated", "critical_scale": "follows",
+    "exponent_alpha": "not testable as stated", "exponent_alpha_compositional": "contradicted",
+    "critical_scale": "follows", "allocation_simulated": "contradicted",
     "sharp_transition": "not testable as stated", "allocation": "conditional", "allocation_params": "conditional",
     "allocation_product": "contradicted", "allocation_gd_time": "conditional", "allocation_bordelon": "conditional",
     "gd_forward_pass": "follows", "step_size": "contradicted", "experiments": "not testable as stated",
@@ -167,3 +171,63 @@ def test_cli_claims_of_a_theory_without_claims(capsys):
     finally:
         REGISTRY.remove("toy")
     assert code == 2 and "toy declares no claims" in err
+
+
+def test_optimal_depth_is_the_vertex_of_the_parabola_in_log_depth():
+    depths = np.array([2.0, 4, 8, 16, 32])
+    errors = (np.log(depths) - np.log(11.0)) ** 2 + 0.2
+    assert sims.optimal_depth(depths, errors) == pytest.approx(11.0, rel=1e-12)
+    assert sims.optimal_depth(depths[::-1], errors[::-1]) == pytest.approx(11.0, rel=1e-12)  # order does not matter
+    with pytest.raises(ParameterError, match="neighbours on both sides"):
+        sims.optimal_depth(depths, -errors)  # best at an end: the optimum is not resolved
+
+
+def test_committed_simulations_exclude_the_claimed_exponents():
+    """The committed runs: the optimal depth does not grow with the budget (ν ≈ 0, 2/3 excluded) and the error
+    exponent of the compositional tasks is about 1/(h+1), twice α(h), which every interval excludes."""
+    fit = fit_power_law(*sims.allocation_points())
+    assert abs(fit.slope) < 0.05 and abs(fit.slope - 2 / 3) > 10 * sims.SIGMAS * fit.error
+    assert sims.hierarchies() == (1, 2, 3)
+    for h in sims.hierarchies():
+        fit = fit_power_law(*sims.hierarchy_points(h))
+        assert -fit.slope - sims.claimed_alpha(h) > sims.SIGMAS * fit.error, h
+        assert 0.75 / (h + 1) < -fit.slope < 1 / (h + 1), h
+    assert sims.command("allocation") == "python -m icl_sym.sim.mehta2025 --out icl_sym/theories/mehta2025/data"
+
+
+def test_simulated_verdicts_follow_the_fits_not_a_label():
+    """The same claims built on data that behave as Mehta and Gupta say are decided the other way."""
+    budgets = np.repeat([96.0, 192, 384, 768, 1536], 3)
+    as_claimed = ledger.simulated_allocation(lambda: (budgets, 0.5 * budgets ** (2 / 3) * (1 + 0.01 * np.tile([-1, 0, 1], 5))))
+    assert as_claimed.verdict() == "follows"
+    depths = np.repeat(2.0 ** np.arange(5, 12), 2)
+    alpha_law = ledger.simulated_hierarchy(lambda h: (depths, depths ** (-1 / (2 * (h + 1)))
+                                                      * (1 + 0.01 * np.tile([-1, 1], 7))), lambda: (1, 2))
+    assert alpha_law.verdict() == "follows"
+    half_wrong = ledger.simulated_hierarchy(lambda h: (depths, depths ** (-1 / (2 * (h + 1)) if h == 1 else -0.5)
+                                                       * (1 + 0.01 * np.tile([-1, 1], 7))), lambda: (1, 2))
+    assert half_wrong.verdict() == "contradicted" and "h = 2" in half_wrong.assess().reason
+
+
+def test_cli_report_lists_every_claim_with_its_verdict_and_figures(registered, capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "claims", "mehta2025", "--report", str(tmp_path / "free"))
+    assert code == 0 and f"report written to {tmp_path / 'free' / 'report.md'}" in out
+    assert len([line for line in out.splitlines() if line.startswith("mehta2025.")]) == len(EXPECTED)
+    report = (tmp_path / "free" / "report.md").read_text()
+    for name, verdict in EXPECTED.items():
+        assert f"| [mehta2025.{name}](#mehta2025{name}) | {verdict} |" in report
+        section = report.split(f"## mehta2025.{name}\n")[1].split("\n## ")[0]
+        assert f"**Verdict: {verdict}**" in section and "**Statement** (" in section
+    for png in ("allocation.png", "hierarchy.png", "ansatz.png"):
+        assert (tmp_path / "free" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"]({png})" in report
+    assert "nu_L = 2/3" in report and "python -m icl_sym.sim.mehta2025" in report
+    # Changing an assumption changes the printed verdict and the report's.
+    code, out, _ = run_cli(capsys, "claims", "mehta2025", "--assume", "a=0.5", "--assume", "b=1",
+                           "--report", str(tmp_path / "fixed"))
+    fixed = (tmp_path / "fixed" / "report.md").read_text()
+    assert "[follows]" in _line(out, "allocation") and "`a = 0.5`, `b = 1`" in fixed
+    assert "| [mehta2025.allocation](#mehta2025allocation) | follows |" in fixed
+    assert "| [mehta2025.allocation](#mehta2025allocation) | conditional |" in report
+    code, _, err = run_cli(capsys, "claims", "mehta2025", "--report", str(tmp_path / "free" / "report.md" / "x"))
+    assert code == 2 and "cannot write" in err

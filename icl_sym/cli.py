@@ -473,6 +473,7 @@ def figure(
             table.add_row(str(c.d), str(c.points), f"{c.median_abs:.3g}", f"{c.median_abs_times_d:.3g}")
         out.print(table)
     files = f"figure: {run.png}\ntheory: {run.csv}"
+    files += f"\nsummary: {run.summary}" if run.summary else ""
     out.print(files + (f"\nsimulations: {run.simulations}" if run.simulations else ""), highlight=False)
 
 

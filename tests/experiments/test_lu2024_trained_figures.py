@@ -17,7 +17,7 @@ REDUCED = SimOptions((4, 5), draws=2, seed=3, contexts=64)
 
 
 #: ... on a few τ of each architecture.
-REDUCED_TAU = {"linear": (0.5, 1.0, 2.0), "softmax1": (0.5, 2.0), "softmax2_mlp": (0.5, 2.0)}
+REDUCED_TAU = {"linear": (0.5, 1.0, 2.0), "softmax1": (0.5, 2.0)}
 
 
 def reduce_quick_mode(mp):
@@ -70,12 +70,16 @@ def test_fig5_thresholds_follow_the_stated_rule(fig5_run):
     run, data = fig5_run
     rows = rows_of(run, data)
     found = lu2024.thresholds(rows)
-    assert len(found) == 3 * 2 * 2  # estimators × d × draws
+    assert len(found) == 2 * 2 * 2  # estimators × d × draws
     t = next(t for t in found if t["estimator"] == "linear" and t["d"] == 5 and t["draw"] == 0)
     mine = sorted((r for r in rows if r["estimator"] == "linear" and r["d"] == 5 and r["draw"] == 0),
                   key=lambda r: r["tau"])
-    assert t["tau_star"] == interpolation_threshold([r["tau"] for r in mine], [r["train_loss"] for r in mine])
-    assert t["n_star"] == t["tau_star"] * 25
+    losses = [r["train_loss"] for r in mine]
+    if max(losses) > 1e-3:
+        assert t["tau_star"] == interpolation_threshold([r["tau"] for r in mine], losses)
+        assert t["n_star"] == t["tau_star"] * 25
+    else:  # 40 steps may not reach the noise floor anywhere: no threshold visible
+        assert t["tau_star"] is None and t["n_star"] is None
 
 
 def test_fig5_rerun_recomputes_nothing(fig5_run):
@@ -110,13 +114,17 @@ def test_full_mode_grids_are_the_authors():
     settings = dict(simulation_tasks(fig5, SimOptions((20,), draws=1))[0].settings)
     assert (settings["lr"], settings["weight_decay"], settings["batch_fraction"]) == (1e-4, 1e-4, 0.1)
     # The authors' variants are simulated beside the paper's models in full mode.
+    assert {m.estimator for p in lu2024.fig5("quick").panels for c in p.curves for m in c.markers} == {
+        "linear", "softmax1"}
     assert {m.estimator for p in fig5.panels for c in p.curves for m in c.markers} == {
         "linear", "linear_authors", "softmax1", "softmax2_mlp", "softmax2_mlp_authors", "softmax3_mlp"}
 
 
 def test_summary_says_why_a_fit_is_missing():
-    rows = [dict(estimator="linear", d=4, draw=0, tau=t, train_loss=l, icl=1.0) for t, l in ((0.5, 0), (1.5, 1))]
+    rows = [dict(estimator="linear", d=4, draw=0, tau=t, train_loss=l, icl=1.0, rho=0.01) for t, l in ((0.5, 0), (1.5, 1))]
     assert "not fitted: x must be at least two distinct values" in lu2024.fig5_summary(rows)
+    flat = [dict(estimator="linear", d=4, draw=0, tau=t, train_loss=1e-9, icl=1.0, rho=0.01) for t in (0.5, 1.5)]
+    assert "| linear | 4 | 0 | none | none | 0.5 |" in lu2024.fig5_summary(flat)
 
 
 def test_bad_device_is_refused():

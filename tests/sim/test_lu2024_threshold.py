@@ -42,6 +42,14 @@ def test_edge_cases():
     assert interpolation_threshold(TAUS, 1 - 0.1 / TAUS) == TAUS[0]  # never interpolates
 
 
+def test_floor_refuses_a_grid_that_never_rises():
+    losses = synthetic_losses(5.0)  # the threshold lies beyond the grid
+    assert interpolation_threshold(TAUS, losses) == pytest.approx(TAUS[0])  # the level rule alone is fooled
+    with pytest.raises(ParameterError, match="^train_losses must be above floor = 0.001"):
+        interpolation_threshold(TAUS, losses, floor=1e-3)
+    assert interpolation_threshold(TAUS, synthetic_losses(1.3), floor=1e-3) == pytest.approx(1.3)
+
+
 def test_peak_location():
     errors = 1 / np.abs(TAUS - 1.2 + 1e-3)
     assert peak_location(TAUS, errors) == pytest.approx(1.2)

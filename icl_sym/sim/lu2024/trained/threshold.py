@@ -40,8 +40,13 @@ def _grid(taus, values, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def interpolation_threshold(taus, train_losses, *, rule: str = "level", level: float = 0.01,
-                            fraction: float = 0.9995) -> float:
+                            fraction: float = 0.9995, floor: float = 0.0) -> float:
     """τ* from the final training losses at increasing ``taus`` by ``rule`` (:data:`THRESHOLD_RULES`).
+
+    ``floor``: the largest loss on the grid must exceed it, else no threshold is visible on the grid (a
+    model that still interpolates at the largest τ) and a :class:`ParameterError` says so. Above its
+    threshold a model's training loss approaches the label-noise variance ρ, so a floor of ρ/10 separates
+    "rose to the noise" from "still fitting to round-off".
 
     Returns the last interpolating grid τ. Rule "level" returns the smallest τ when even it is above the
     level, which includes a flat curve (no threshold visible: the grid must reach the noise floor); rule
@@ -49,6 +54,10 @@ def interpolation_threshold(taus, train_losses, *, rule: str = "level", level: f
     """
     taus, losses = _grid(taus, train_losses, "train_losses")
     check_choice("rule", rule, THRESHOLD_RULES)
+    floor = float(check_array("floor", floor, Range(0)))
+    if losses.max() <= floor:
+        raise ParameterError("train_losses", f"above floor = {floor:g} somewhere on the grid (else no interpolation "
+                             "threshold is visible: the model still interpolates at the largest tau)", losses.max())
     if rule == "level":
         level = float(check_array("level", level, Range(0, 1, low_open=True, high_open=True)))
         above = np.flatnonzero(losses > level * losses.max())

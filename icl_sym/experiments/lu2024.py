@@ -398,13 +398,13 @@ def fig6(mode: str) -> FigureData:
         kappas = tuple(sorted({k / d for d, ks in FIG6_K.items() for k in ks}))
     else:
         kappas = FIG6_KAPPA_QUICK
-    panel = Panel("g_task of 2 softmax blocks + MLP, τ = 10, α = 1, ρ = 0.01", "κ = k/d", "g_task", vlines=(1.0,),
+    panel = Panel("2 softmax blocks + MLP, τ = 10, α = 1", "κ = k/d", "g_task = e_ICL − e_IDG", vlines=(1.0,),
                   key="A", quantity="g_task", xparam="kappa", theory=g_task, every_d=True)
     grid = np.logspace(np.log10(min(kappas)), np.log10(max(kappas)), 60 if mode == "quick" else 300)
     panel.curve("linear theory (ridgeless, d → ∞)", grid, dict(alpha=TRAINED_ALPHA, tau=10.0, rho=TRAINED_RHO, lam=0.0),
                 (Markers("softmax2_mlp", kappas),))
     panel.curves.append(Curve("(1 − κ)₊ (τ, α → ∞)", grid, np.clip(1 - grid, 0, None)))
-    return FigureData("lu2024.fig6", "Lu et al. Fig. 6: task-diversity transition in a trained Transformer", [panel],
+    return FigureData("lu2024.fig6", "Lu et al. Fig. 6: task diversity", [panel],
                       trained_layout("fig6", mode, _fig6_feasible(mode)), summary=fig6_summary)
 
 

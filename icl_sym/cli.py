@@ -482,8 +482,10 @@ def figure(
         table = Table("d", "points", "median |sim - theory|", "x d")
         for c in convergence(run.markers):
             table.add_row(str(c.d), str(c.points), f"{c.median_abs:.3g}", f"{c.median_abs_times_d:.3g}")
-        out.print(table)
+        if table.row_count:  # no rows when no simulated estimator tracks the theory
+            out.print(table)
     files = f"figure: {run.png}\ntheory: {run.csv}"
+    files += f"\nsummary: {run.summary}" if run.summary else ""
     out.print(files + (f"\nsimulations: {run.simulations}" if run.simulations else ""), highlight=False)
 
 

@@ -28,7 +28,7 @@ import sympy as sp
 from .checks import Check
 from .validation import ParameterError
 
-__all__ = ["PowerLawFit", "fit_power_law", "ExponentFit"]
+__all__ = ["PowerLawFit", "fit_power_law", "ExponentFit", "BootstrapFit", "bootstrap_power_law"]
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,56 @@ class ExponentFit(Check):
         ok = gap > bound if self.reject else gap <= bound
         return ok, (f"slope {fit.slope:.6g} ± {fit.error:.2g} (s.e. {fit.stderr:.2g}, drift {fit.drift:.2g}, "
                     f"{fit.points} points) vs {predicted:.6g}: {fit.deviation(predicted):.3g} errors")
+
+
+@dataclass(frozen=True)
+class BootstrapFit:
+    """``y ≈ exp(intercept) · x^slope`` by least squares on logs, with a bootstrap interval [low, high] for the slope."""
+
+    slope: float
+    intercept: float
+    low: float
+    high: float
+    level: float
+    resamples: int
+    points: int
+
+    def covers(self, value: float) -> bool:
+        """Whether ``value`` lies in the interval."""
+        return self.low <= value <= self.high
+
+
+def bootstrap_power_law(x, y, *, resamples: int = 2000, level: float = 0.95, seed: int = 0) -> BootstrapFit:
+    """Least-squares slope of ``log y`` on ``log x`` and its percentile bootstrap interval at ``level``.
+
+    Meant for repeated measurements (draws) at a few values of x: each resample draws, at every distinct x,
+    as many observations as it has, with replacement, from that x's observations (a stratified pairs
+    bootstrap: every resample keeps the design, and the interval reflects the scatter between draws).
+    Needs at least two distinct x and two observations at each; all values positive and finite.
+    Resamples come from ``numpy.random.SeedSequence(seed)``.
+    """
+    from .validation import Range, check_array, check_int
+
+    x = check_array("x", x, Range(0, low_open=True))
+    y = check_array("y", y, Range(0, low_open=True))
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ParameterError("x, y", "one-dimensional arrays of the same length", (x.shape, y.shape))
+    resamples = check_int("resamples", resamples, 10)
+    level = float(check_array("level", level, Range(0, 1, low_open=True, high_open=True)))
+    values, counts = np.unique(x, return_counts=True)
+    if values.size < 2:
+        raise ParameterError("x", "at least two distinct values", values)
+    if counts.min() < 2:
+        raise ParameterError("x", "at least two observations (draws) at each value for a bootstrap interval",
+                             dict(zip(values.tolist(), counts.tolist())))
+    log_x, log_y = np.log(x), np.log(y)
+    slope, intercept, _ = _ols(log_x, log_y)
+    rng = np.random.default_rng(np.random.SeedSequence(check_int("seed", seed, 0)))
+    # One index matrix per stratum, concatenated: every resample has each x's count of observations.
+    index = np.concatenate([rng.choice(np.flatnonzero(x == v), size=(resamples, c)) for v, c in zip(values, counts)],
+                           axis=1)
+    bx, by = log_x[index], log_y[index]
+    bx_centred = bx - bx.mean(axis=1, keepdims=True)
+    slopes = (bx_centred * (by - by.mean(axis=1, keepdims=True))).sum(axis=1) / (bx_centred**2).sum(axis=1)
+    low, high = np.quantile(slopes, [(1 - level) / 2, (1 + level) / 2])
+    return BootstrapFit(slope, intercept, float(low), float(high), level, resamples, x.size)

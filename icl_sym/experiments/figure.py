@@ -152,6 +152,7 @@ class Panel:
     quantity: str | None = None
     xparam: str | None = None
     theory: Callable[..., Any] | None = None
+    every_d: bool = False  # draw the markers of every simulated d (coloured by d), not only the largest
 
     def curve(self, label: str, x: np.ndarray, params: dict[str, float], markers: tuple[Markers, ...] = ()) -> None:
         """Add the theory curve of this panel's quantity along ``x`` at the fixed ``params``."""
@@ -161,12 +162,17 @@ class Panel:
 
 @dataclass
 class FigureData:
-    """Everything a figure shows, computed before anything is drawn; ``layout`` if it has markers."""
+    """Everything a figure shows, computed before anything is drawn; ``layout`` if it has markers.
+
+    ``summary(rows)``, if given, turns the figure's stored simulation rows into a Markdown report
+    (quantities derived across points, such as fits over d), written beside the PNG.
+    """
 
     name: str
     title: str
     panels: list[Panel]
     layout: SimulationLayout | None = None
+    summary: Callable[[list[dict]], str] | None = None
 
 
 #: Per-mode simulation defaults: dimensions, draws per point and Monte-Carlo test contexts per draw.
@@ -405,6 +411,9 @@ def _draw_markers(ax, panel: Panel, markers: list[Marker], estimators: Mapping[s
     mine = [m for m in markers if m.panel == panel.key]
     if not mine:
         return
+    if panel.every_d:
+        _draw_markers_every_d(ax, mine, estimators)
+        return
     d = max(m.d for m in mine)
     colour = {c.label: f"C{i}" for i, c in enumerate(panel.curves)}
     for estimator in estimators.values():
@@ -413,6 +422,19 @@ def _draw_markers(ax, panel: Panel, markers: list[Marker], estimators: Mapping[s
             ax.errorbar(m.x, m.mean, yerr=m.std, fmt=estimator.marker, color=colour[m.curve], ms=4, capsize=2, lw=0.8)
         if shown:
             ax.plot([], [], estimator.marker, color="black", ms=4, label=f"{estimator.label}, d = {d} (mean ± std)")
+
+
+def _draw_markers_every_d(ax, mine: list[Marker], estimators: Mapping[str, Estimator]) -> None:
+    """Mean ± std markers of every simulated d, coloured by d (after the theory curves' colours)."""
+    dims = sorted({m.d for m in mine})
+    for estimator in estimators.values():
+        for i, d in enumerate(dims):
+            shown = [m for m in mine if m.d == d and m.estimator == estimator.name]
+            colour = f"C{(i + 3) % 10}"
+            for m in shown:
+                ax.errorbar(m.x, m.mean, yerr=m.std, fmt=estimator.marker, color=colour, ms=4, capsize=2, lw=0.8)
+            if shown:
+                ax.plot([], [], estimator.marker, color=colour, ms=4, label=f"{estimator.label}, d = {d}")
 
 
 def _draw_residuals(ax, data: FigureData, markers: list[Marker]) -> None:
@@ -507,6 +529,7 @@ class FigureRun:
     markers: list[Marker]
     tasks_total: int
     tasks_run: int
+    summary: Path | None = None
 
 
 def make_figure(
@@ -545,13 +568,17 @@ def draw_figure(
     stem = Path(output) / data.name.replace(".", "_")
     csv_path, png_path = stem.with_suffix(".csv"), stem.with_suffix(".png")
     write_atomically(csv_path, _csv(data))
-    markers, sim_path, tasks_run = [], None, 0
+    markers, sim_path, tasks_run, summary_path = [], None, 0, None
     tasks = simulation_tasks(data, simulation) if simulation is not None else []
     if tasks:
         sim_path = stem.with_name(stem.name + "_sim.csv")
         store = ResultStore(sim_path, data.layout.key_fields, data.layout.fields)
         tasks_run = run_sweep(tasks, run_task, store, executor, progress)
         wanted = {store.key(key) for task in tasks for key in task.keys()}
-        markers = markers_of(data, [row for row in store.rows() if store.key(row) in wanted])
+        rows = [row for row in store.rows() if store.key(row) in wanted]
+        markers = markers_of(data, rows)
+        if data.summary is not None:
+            summary_path = stem.with_name(stem.name + "_summary.md")
+            write_atomically(summary_path, data.summary(rows))
     write_atomically(png_path, _png(data, markers))
-    return FigureRun(csv_path, png_path, sim_path, markers, len(tasks), tasks_run)
+    return FigureRun(csv_path, png_path, sim_path, markers, len(tasks), tasks_run, summary_path)

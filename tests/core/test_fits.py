@@ -56,3 +56,44 @@ def test_exponent_check_passes_and_bites():
 def test_exponent_check_needs_every_value():
     result = ExponentFit(lambda: (X, X), {}).run(sp.Symbol("slope"), e)
     assert not result.passed and "no value for e" in result.detail
+
+
+# --- Bootstrap interval for a power-law exponent from repeated draws -------------------------------------------
+
+from icl_sym.core.fits import bootstrap_power_law  # noqa: E402
+
+DIMS = np.repeat([10, 20, 40, 80], 8)
+
+
+def noisy_law(a, b, noise, seed):
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    return np.exp(b) * DIMS**a * np.exp(noise * rng.standard_normal(DIMS.size))
+
+
+def test_bootstrap_interval_covers_the_true_exponent_and_rejects_a_wrong_one():
+    fit = bootstrap_power_law(DIMS, noisy_law(2.13, 0.3, 0.05, 1), seed=2)
+    assert fit.covers(2.13) and not fit.covers(1.87) and not fit.covers(2.0)
+    assert fit.low < fit.slope < fit.high and fit.high - fit.low < 0.1
+    assert fit.intercept == pytest.approx(0.3, abs=0.15) and fit.points == 32
+    exact = bootstrap_power_law(DIMS, np.exp(0.3) * DIMS**2.0)
+    assert exact.slope == pytest.approx(2.0, abs=1e-12) and exact.high - exact.low < 1e-12
+
+
+def test_bootstrap_interval_has_about_its_coverage():
+    covered = [bootstrap_power_law(DIMS, noisy_law(2.0, 0.0, 0.2, seed), resamples=400, seed=seed).covers(2.0)
+               for seed in range(60)]
+    # Nominal 95 %; the percentile bootstrap with 8 draws per x under-covers a little.
+    assert 0.8 <= np.mean(covered) <= 1.0
+    wide = bootstrap_power_law(DIMS, noisy_law(2.0, 0.0, 0.2, 0), level=0.99)
+    narrow = bootstrap_power_law(DIMS, noisy_law(2.0, 0.0, 0.2, 0), level=0.5)
+    assert wide.high - wide.low > narrow.high - narrow.low
+
+
+@pytest.mark.parametrize("x, y, name", [
+    ([10, 10, 10], [1, 2, 3], "x"),  # one distinct x
+    ([10, 20, 20], [1, 2, 3], "x"),  # one observation at x = 10
+    ([10, 10, 20, 20], [1, 2, -3, 4], "y"),
+])
+def test_bootstrap_bad_input(x, y, name):
+    with pytest.raises(ParameterError, match=f"^{name} must be"):
+        bootstrap_power_law(x, y)

@@ -250,6 +250,37 @@ def curves(paper: Optional[str] = typer.Argument(None, help="Only this theory's 
     out.print(table)
 
 
+@app.command()
+def formulas(paper: Optional[str] = typer.Argument(None, help="Only this theory's formulas and curves.")) -> None:
+    """List every formula and curve (of every theory, or of PAPER): parameters with their domains, and source."""
+    theories = [REGISTRY.theory(paper)] if paper else REGISTRY.theories()
+    rows = []
+    with out.status("building the formulas..."):
+        for t in theories:
+            for n in t.formula_names():
+                f = t.get_formula(n)
+                kind = "implicit formula" if isinstance(f, ImplicitFormula) else "formula"
+                rows.append((n, kind, "; ".join(p.domain_text() for p in f.params), f.description,
+                             _where(f.provenance)))
+            for n in t.curve_names():
+                c = t.get_curve(n)
+                rows.append((n, "curve", "; ".join(f"{p.name} {p.describe()}" for p in c.params), c.description,
+                             _where(c.provenance)))
+    table = Table("name", "kind", "parameters", "what", "source")
+    for column in table.columns:  # wrap long words rather than cut them with an ellipsis
+        column.overflow = "fold"
+    # Names are what the user types next: never wrapped, never truncated (the other columns wrap instead).
+    table.columns[0].no_wrap = True
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
+
+
+def _where(provenance) -> str:
+    """A provenance without the paper's citation (``icl-sym theories`` prints that once per theory)."""
+    return f"{provenance.where} ({provenance.note})" if provenance.note else provenance.where
+
+
 def _assignments(items: list[str] | None) -> dict[str, str]:
     values = {}
     for item in items or []:

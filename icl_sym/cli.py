@@ -316,8 +316,11 @@ def evaluate(
     assignments: list[str] = typer.Argument(None, help="Parameter values as NAME=VALUE (e.g. rho=0.1)."),
     backend: str = typer.Option("mpmath", "--backend", help="numpy, torch or mpmath."),
     digits: int = typer.Option(30, "--digits", help="mpmath precision in decimal digits."),
+    simulate: bool = typer.Option(False, "--simulate", help="Curves that a simulation predicts: also run the "
+                                  "theory's simulation at the same parameters and print both; give its own "
+                                  "parameters as NAME=VALUE too (`icl-sym simulate PAPER --help` lists them)."),
 ) -> None:
-    """Evaluate a scalar formula or a theory's curve at given parameter values."""
+    """Evaluate a scalar formula or a theory's curve at given parameter values (beside a simulation with --simulate)."""
     import mpmath
 
     from icl_sym.core.numeric import BACKENDS
@@ -325,10 +328,19 @@ def evaluate(
 
     check_choice("--backend", backend, BACKENDS)
     texts = _assignments(assignments)
+    if simulate and name not in REGISTRY.curve_names():
+        raise UsageFailure(f"--simulate applies to curves; {name} is not one (icl-sym curves lists them)")
     if name in REGISTRY.curve_names():
         curve = REGISTRY.get_curve(name)
-        _check_names(name, [p.name for p in curve.params], texts, [p.name for p in curve.params if p.required])
-        values = {p.name: p.parse(texts[p.name]) for p in curve.params if p.name in texts}
+        simulation = _simulation_predicted_by(curve) if simulate else None
+        # The simulation's inputs are read (and refused) before anything runs.
+        sim_values = _simulation_arguments(curve, simulation, texts) if simulation is not None else {}
+        curve_texts = {k: v for k, v in texts.items()
+                       if simulation is None or k not in {p.name for p in simulation.params}
+                       or k in {p.name for p in curve.params}}
+        _check_names(name, [p.name for p in curve.params], curve_texts,
+                     [p.name for p in curve.params if p.required])
+        values = {p.name: p.parse(curve_texts[p.name]) for p in curve.params if p.name in curve_texts}
         if backend not in curve.backends:
             raise UsageFailure(f"{name} evaluates with {', '.join(curve.backends)}; got --backend {backend}")
         if backend == "mpmath":
@@ -339,10 +351,14 @@ def evaluate(
         elif backend == "torch":
             import torch
 
-            print(repr(float(curve(**{k: torch.tensor(v, dtype=torch.float64) if isinstance(v, float) else v
-                                       for k, v in values.items()}))))
+            result = curve(**{k: torch.tensor(v, dtype=torch.float64) if isinstance(v, float) else v
+                              for k, v in values.items()})
+            print(repr(float(result)))
         else:
-            print(repr(float(curve(**values))))
+            result = curve(**values)
+            print(repr(float(result)))
+        if simulation is not None:
+            _print_beside_simulation(curve, float(result), simulation, sim_values)
         return
     formula = REGISTRY.get_formula(name)
     if getattr(formula, "has_matrix_params", False):
@@ -370,6 +386,47 @@ def evaluate(
         print(repr(float(formula.numeric("torch")(*(torch.tensor(a, dtype=torch.float64) for a in args)))))
     else:
         print(repr(float(formula.numeric("numpy")(*args))))
+
+
+def _simulation_predicted_by(curve):
+    """The theory's simulation whose quantity ``curve.simulated`` the curve predicts (``UsageFailure`` if none)."""
+    theory = REGISTRY.theory(curve.name)
+    simulated = [c for c in theory.curve_names() if theory.get_curve(c).simulated]
+    if not theory.has_simulation or not curve.simulated:
+        raise UsageFailure(f"{curve.name} has no simulated counterpart; --simulate applies to "
+                           + (", ".join(simulated) or f"no curve of {theory.name}"))
+    simulation = theory.simulation
+    missing = [p.name for p in curve.params if p.name not in {q.name for q in simulation.params}]
+    if missing or curve.simulated not in simulation.quantities:
+        raise ValueError(f"{curve.name} declares simulated={curve.simulated!r}, but {theory.name}'s simulation "
+                         f"has quantities {simulation.quantities} and lacks the parameters {missing}")
+    return simulation
+
+
+def _simulation_arguments(curve, simulation, texts: dict[str, str]) -> dict:
+    """The values given as ``texts`` read as ``simulation``'s parameters (``UsageFailure`` naming what is wrong)."""
+    params = {p.name: p for p in simulation.params}
+    unknown = sorted(set(texts) - set(params))
+    missing = [p for p in params.values() if p.required and p.name not in texts]
+    if unknown or missing:
+        raise UsageFailure(
+            f"{curve.name} --simulate takes the parameters {', '.join(params)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            + (f"; missing: {', '.join(f'{p.name} ({p.description}, {p.describe()})' for p in missing)}"
+               if missing else ""))
+    return {k: params[k].parse(v) for k, v in texts.items()}
+
+
+def _print_beside_simulation(curve, theory_value: float, simulation, values: dict) -> None:
+    """Run ``simulation`` at ``values`` and print its estimate of ``curve.simulated`` beside the theory's value."""
+    with out.status("simulating..."):
+        result = simulation(**values)
+    mean, std = result[f"{curve.simulated}_mean"], result[f"{curve.simulated}_std"]
+    out.print(simulation.describe(result), highlight=False)
+    table = Table("", "theory (d → ∞)", "simulation mean", "std over draws", "theory - simulation")
+    table.add_row(curve.simulated.upper(), f"{theory_value:.6g}", f"{mean:.6g}", "-" if std is None else f"{std:.3g}",
+                  f"{theory_value - mean:+.3g}")
+    out.print(table)
 
 
 @app.command()

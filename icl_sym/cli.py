@@ -503,6 +503,30 @@ def simulate(ctx: typer.Context, paper: Optional[str] = typer.Argument(None, hel
     out.print(table)
 
 
+@contextlib.contextmanager
+def _sweep_progress(name: str):
+    """A progress bar for a sweep of simulation draws (done/total, elapsed time, estimated time left).
+
+    Yields the ``progress(done, total)`` callback that :func:`icl_sym.experiments.sweep.run_sweep` calls.
+    """
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("draws"),
+                   TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                   console=out)
+    task = bar.add_task(name, total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _theory_status(name: str):
+    """A spinner while theory curves are computed (no draws, so no progress to report)."""
+    with out.status(f"{name}: computing the theory curves..."):
+        yield None
+
+
 @app.command()
 def figure(
     name: str = typer.Argument(..., help="PAPER.FIGURE (icl-sym theories lists them)."),
@@ -547,10 +571,10 @@ def figure(
             extra = f"; {recipe.resources(simulation)}" if recipe.resources else ""
             out.print(f"{name} ({mode}): d = {', '.join(map(str, simulation.dims))}; {simulation.draws} draws per "
                       f"point; seed {seed}; {device}; {where}{extra}", highlight=False)
-        with out.status(f"{name}: computing...") as status:
+        with _sweep_progress(name) if simulated else _theory_status(name) as progress:
             try:
                 run = draw_figure(data, output, simulation=simulation if simulated else None, executor=executor,
-                                  progress=lambda done, total: status.update(f"{name}: {done}/{total} draws"))
+                                  progress=progress)
             except IncompatibleStoreError as exc:
                 raise UsageFailure(str(exc)) from None
     if run.simulations is not None:

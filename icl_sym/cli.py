@@ -94,10 +94,15 @@ def derive_show(
     """Show a derivation step by step (or one step)."""
     import sympy as sp
 
+    from icl_sym.core.tex import tex_to_text
+
+    # Explanations are written with $...$ TeX (kept for the exports); a terminal shows them as text.
+    prose = (lambda text: text) if latex else tex_to_text
     deriv = _registry().get_derivation(name)
     steps = [deriv.step(step)] if step is not None else list(deriv)
     if step is None:
-        out.print(f"[bold]{escape(deriv.title)}[/bold]  ({escape(str(deriv.provenance))})\n{escape(deriv.setting)}\n")
+        out.print(f"[bold]{escape(deriv.title)}[/bold]  ({escape(str(deriv.provenance))})\n"
+                  f"{escape(prose(deriv.setting))}\n")
     for s in steps:
         k = deriv.steps.index(s) + 1
         out.print(f"[bold]Step {k}: {escape(s.name)}[/bold]", markup=True)
@@ -109,7 +114,8 @@ def derive_show(
             print(s.name if label else sp.pretty(s.lhs, use_unicode=True))
             print("=")
             print(sp.pretty(s.rhs, use_unicode=True))
-        out.print(f"  {escape(s.justification)}\n  [dim]check: {escape(s.check.method)}[/dim]\n", highlight=False)
+        out.print(f"  {escape(prose(s.justification))}\n  [dim]check: {escape(s.check.method)}[/dim]\n",
+                  highlight=False)
 
 
 @app.command()

@@ -120,3 +120,11 @@ def test_eval_simulate_lu2024_e_icl_at_small_d(monkeypatch, capsys):
     assert [c.strip() for c in row[2:6]] == [f"{theory:.6g}", f"{result['icl_mean']:.6g}",
                                              f"{result['icl_std']:.3g}", f"{theory - result['icl_mean']:+.3g}"]
     assert abs(float(text.splitlines()[0]) - theory) <= 1e-12 * theory
+
+
+def test_derive_show_renders_explanations_as_text_and_keeps_tex_for_latex(monkeypatch, capsys):
+    text = printed(monkeypatch, "derive", "show", "lu2024.limits", "--step", "7", capsys=capsys)
+    assert "ε = (λ + √(λ² + 4λ(1+q)))/2" in text and "e_ICL is continuous" in text
+    assert "\\lambda" not in text and "$" not in text
+    tex = printed(monkeypatch, "derive", "show", "lu2024.limits", "--step", "7", "--latex", capsys=capsys)
+    assert r"$\epsilon = (\lambda + \sqrt{\lambda^2 + 4\lambda(1+q)})/2$" in tex.replace("\n", " ")

@@ -1,5 +1,6 @@
 """The command line as a user meets it: listing formulas, theory beside simulation, progress of long sweeps."""
 
+import io
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ def run(*args, columns=200):
 def printed(monkeypatch, *args, width=200, capsys=None) -> str:
     """What ``icl-sym ARGS`` prints on a terminal ``width`` columns wide (in this process: the registry's
     SymPy objects are built once for all tests): plain prints (captured by ``capsys``), then rich's output."""
-    console = Console(width=width, record=True, file=open(os.devnull, "w"))
+    console = Console(width=width, record=True, file=io.StringIO())
     monkeypatch.setattr(cli, "out", console)
     with pytest.raises(SystemExit) as exit_info:
         cli.main(list(args))

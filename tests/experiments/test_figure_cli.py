@@ -67,11 +67,11 @@ def test_bad_input_one_line_exit_2(capsys, tmp_path, args, message):
 
 def _recorded(monkeypatch):
     """Route the command line's rich output to a recording console (what a terminal would show)."""
-    import os
+    import io
 
     from rich.console import Console
 
-    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console = Console(width=200, record=True, file=io.StringIO())
     monkeypatch.setattr(cli, "out", console)
     return console
 

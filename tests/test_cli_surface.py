@@ -129,3 +129,16 @@ def test_derive_show_renders_explanations_as_text_and_keeps_tex_for_latex(monkey
     assert "\\lambda" not in text and "$" not in text
     tex = printed(monkeypatch, "derive", "show", "lu2024.limits", "--step", "7", "--latex", capsys=capsys)
     assert r"$\epsilon = (\lambda + \sqrt{\lambda^2 + 4\lambda(1+q)})/2$" in tex.replace("\n", " ")
+
+
+def test_eval_simulate_lu2024_g_task_is_the_per_draw_gap(monkeypatch, capsys):
+    from icl_sym.sim.lu2024 import SIMULATION
+
+    point = dict(tau=2.0, alpha=1.0, kappa=0.5, rho=0.1, lam=0.01)
+    text = printed(monkeypatch, "eval", "lu2024.g_task", *(f"{k}={v}" for k, v in point.items()), "--backend",
+                   "numpy", "--simulate", "d=6", "draws=3", "seed=2", capsys=capsys)
+    result = SIMULATION(**point, d=6, draws=3, seed=2)
+    gaps = [a - b for a, b in zip(result["icl"], result["idg"])]
+    assert result["gap_mean"] == pytest.approx(sum(gaps) / 3, rel=1e-12) and result["gap_std"] > 0
+    row = next(line for line in text.splitlines() if "GAP" in line).split("│")
+    assert row[3].strip() == f"{result['gap_mean']:.6g}" and row[4].strip() == f"{result['gap_std']:.3g}"

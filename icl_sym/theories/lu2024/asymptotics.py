@@ -333,7 +333,7 @@ _BACKENDS = ("numpy", "torch", "mpmath")
 for _fn, _what, _where, _simulated in (
     (e_icl, "asymptotic ICL error (fresh tasks)", "Result ICL, Section 5.2", "icl"),
     (e_idg, "asymptotic IDG error (pretraining tasks)", "Result IDG, Section 5.3", "idg"),
-    (g_task, "task-generalisation gap e_ICL - e_IDG", "Sections 3.4 and 6.5", ""),
+    (g_task, "task-generalisation gap e_ICL - e_IDG", "Sections 3.4 and 6.5", "gap"),
     (epsilon, "self-consistent extra ridge", "Section 5.1(b)", ""),
 ):
     THEORY.curve(_fn.__name__, PARAMETERS, _what, _where, _BACKENDS, simulated=_simulated)(_fn)

@@ -108,3 +108,33 @@ walk.step("Result 5: OOD loss grows with the rotation angle")
 
 # %%
 walk.finish()
+
+# %% [markdown]
+# ## The loss curves, drawn
+#
+# The FS loss of Result 4 from the package's `fs_loss`, for the power-law spectrum
+# $\lambda_k = k^{-\nu}$ with source exponent $\beta$ ($D = 4000$ modes, $(\nu, \beta) = (1.25, 1.25)$, the
+# first fit above), at several depths, against the law $t^{-e}$ with the exponent
+# $e = \nu\beta/(\nu\beta + 2\nu + 1)$ derived above (`fs_time_exponent`): depth changes the prefactor, not
+# the exponent.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from icl_sym.theories.bordelon2025 import fs_loss, fs_time_exponent
+from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+spectrum = power_law_spectrum(4000, 1.25, 1.25)
+times = np.logspace(0, 6, 120)
+exponent = fs_time_exponent(1.25, 1.25)
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+for depth in (1, 4, np.inf):
+    label = r"\infty" if np.isinf(depth) else str(depth)
+    ax.plot(times, fs_loss(times, depth, spectrum.eigenvalues, spectrum.weights), label=f"$L = {label}$")
+reference = fs_loss(times[60], np.inf, spectrum.eigenvalues, spectrum.weights)
+ax.plot(times, reference * (times / times[60]) ** -exponent, "k:", label=rf"$t^{{-{exponent:.3f}}}$")
+ax.set(xscale="log", yscale="log", xlabel="training time $t$", ylabel="FS loss",
+       title=r"$\nu = \beta = 1.25$, $D = 4000$")
+ax.legend()
+plt.show()

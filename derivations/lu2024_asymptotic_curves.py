@@ -153,3 +153,25 @@ for point, reference in [((0.5, 1, 0.5, 0.01, 0), (1.629733, 1.261077, 0.801849)
     values = (epsilon(*point), e_icl(*point), e_idg(*point))
     print(point, "eps, e_ICL, e_IDG =", np.round(values, 6))
     assert np.allclose(values, reference, rtol=1e-6, atol=1e-6)
+
+# %% [markdown]
+# ## The curves
+#
+# What the derivation establishes, drawn from the package's vectorised functions: the ICL and IDG errors
+# against context length $\alpha$ at $\tau = 2$, $\rho = 0.01$ (ridgeless), for three task diversities.
+# With few tasks ($\kappa < 1$) the two errors part as contexts grow — the model memorises its pretraining
+# tasks — while with a fresh task for every context ($\kappa = \infty$) they coincide.
+
+# %%
+import matplotlib.pyplot as plt
+
+alpha = np.logspace(-1, 2, 150)
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+for kappa, colour in ((0.5, "C0"), (2.0, "C1"), (np.inf, "C2")):
+    label = r"\infty" if np.isinf(kappa) else f"{kappa:g}"
+    ax.plot(alpha, e_icl(2.0, alpha, kappa, 0.01, 0.0), colour, label=rf"$e_{{\mathrm{{ICL}}}}$, $\kappa = {label}$")
+    ax.plot(alpha, e_idg(2.0, alpha, kappa, 0.01, 0.0), colour, ls="--", label=rf"$e_{{\mathrm{{IDG}}}}$, $\kappa = {label}$")
+ax.set(xscale="log", yscale="log", xlabel=r"$\alpha = \ell/d$", ylabel="error",
+       title=r"$\tau = 2$, $\rho = 0.01$, $\lambda = 0$")
+ax.legend(fontsize="small", ncol=2)
+plt.show()

@@ -121,3 +121,42 @@ walk.step("inner product with H_Z")
 
 # %%
 walk.finish()
+
+# %% [markdown]
+# ## The reduction, numerically
+#
+# The derivation holds for symbolic sizes; here it is drawn at $d = 5$, $\ell = 20$. For 200 random
+# contexts and random attention weights (with $v_1 = 0$), the query-label entry of the full attention
+# output $A = Z + \frac{1}{\ell} V Z M Z^T P Z$ is plotted against the registered readout
+# $\langle \Gamma, H_Z \rangle$ with $\Gamma = [v_2 W_{11}^T / d,\ v_2 w_{21}]$: every point lies on the diagonal.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+readout = D.result("readout").numeric("numpy")
+rng = np.random.default_rng(np.random.SeedSequence(7))
+d_value, ell_value = 5, 20
+mask = np.diag(np.r_[np.ones(ell_value), 0.0])
+full, reduced = [], []
+for _ in range(200):
+    X_value, y_value, x_value = (rng.standard_normal((d_value, ell_value)), rng.standard_normal((ell_value, 1)),
+                                 rng.standard_normal((d_value, 1)))
+    Z_value = np.block([[X_value, x_value], [y_value.T, np.zeros((1, 1))]])
+    P_value = rng.standard_normal((d_value + 1, d_value + 1))
+    V_value = rng.standard_normal((d_value + 1, d_value + 1))
+    V_value[d_value, :d_value] = 0.0  # v_1 = 0
+    A_value = Z_value + V_value @ Z_value @ mask @ Z_value.T @ P_value @ Z_value / ell_value
+    v2_value = V_value[d_value, d_value]
+    Gamma_value = np.hstack([v2_value * P_value[:d_value, :d_value].T / d_value,
+                             v2_value * P_value[d_value, :d_value].reshape(d_value, 1)])
+    full.append(A_value[d_value, ell_value])
+    reduced.append(readout(Gamma_value, X_value, y_value, x_value, d_value, ell_value))
+full, reduced = np.array(full), np.array(reduced, dtype=float)
+assert np.allclose(full, reduced, rtol=1e-10, atol=1e-10 * np.abs(full).max())
+fig, ax = plt.subplots(figsize=(4, 4), layout="constrained")
+ax.plot(full, reduced, "o", ms=3)
+ax.axline((0, 0), slope=1, color="k", lw=0.8)
+ax.set(xlabel=r"full attention $A_{d+1,\ell+1}$", ylabel=r"readout $\langle\Gamma, H_Z\rangle$",
+       title=rf"$d = {d_value}$, $\ell = {ell_value}$")
+plt.show()

@@ -94,10 +94,15 @@ def derive_show(
     """Show a derivation step by step (or one step)."""
     import sympy as sp
 
+    from icl_sym.core.tex import tex_to_text
+
+    # Explanations are written with $...$ TeX (kept for the exports); a terminal shows them as text.
+    prose = (lambda text: text) if latex else tex_to_text
     deriv = _registry().get_derivation(name)
     steps = [deriv.step(step)] if step is not None else list(deriv)
     if step is None:
-        out.print(f"[bold]{escape(deriv.title)}[/bold]  ({escape(str(deriv.provenance))})\n{escape(deriv.setting)}\n")
+        out.print(f"[bold]{escape(deriv.title)}[/bold]  ({escape(str(deriv.provenance))})\n"
+                  f"{escape(prose(deriv.setting))}\n")
     for s in steps:
         k = deriv.steps.index(s) + 1
         out.print(f"[bold]Step {k}: {escape(s.name)}[/bold]", markup=True)
@@ -109,7 +114,8 @@ def derive_show(
             print(s.name if label else sp.pretty(s.lhs, use_unicode=True))
             print("=")
             print(sp.pretty(s.rhs, use_unicode=True))
-        out.print(f"  {escape(s.justification)}\n  [dim]check: {escape(s.check.method)}[/dim]\n", highlight=False)
+        out.print(f"  {escape(prose(s.justification))}\n  [dim]check: {escape(s.check.method)}[/dim]\n",
+                  highlight=False)
 
 
 @app.command()
@@ -261,6 +267,37 @@ def curves(paper: Optional[str] = typer.Argument(None, help="Only this theory's 
     out.print(table)
 
 
+@app.command()
+def formulas(paper: Optional[str] = typer.Argument(None, help="Only this theory's formulas and curves.")) -> None:
+    """List every formula and curve (of every theory, or of PAPER): parameters with their domains, and source."""
+    theories = [REGISTRY.theory(paper)] if paper else REGISTRY.theories()
+    rows = []
+    with out.status("building the formulas..."):
+        for t in theories:
+            for n in t.formula_names():
+                f = t.get_formula(n)
+                kind = "implicit formula" if isinstance(f, ImplicitFormula) else "formula"
+                rows.append((n, kind, "; ".join(p.domain_text() for p in f.params), f.description,
+                             _where(f.provenance)))
+            for n in t.curve_names():
+                c = t.get_curve(n)
+                rows.append((n, "curve", "; ".join(f"{p.name} {p.describe()}" for p in c.params), c.description,
+                             _where(c.provenance)))
+    table = Table("name", "kind", "parameters", "what", "source")
+    for column in table.columns:  # wrap long words rather than cut them with an ellipsis
+        column.overflow = "fold"
+    # Names are what the user types next: never wrapped, never truncated (the other columns wrap instead).
+    table.columns[0].no_wrap = True
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
+
+
+def _where(provenance) -> str:
+    """A provenance without the paper's citation (``icl-sym theories`` prints that once per theory)."""
+    return f"{provenance.where} ({provenance.note})" if provenance.note else provenance.where
+
+
 def _assignments(items: list[str] | None) -> dict[str, str]:
     values = {}
     for item in items or []:
@@ -296,8 +333,11 @@ def evaluate(
     assignments: list[str] = typer.Argument(None, help="Parameter values as NAME=VALUE (e.g. rho=0.1)."),
     backend: str = typer.Option("mpmath", "--backend", help="numpy, torch or mpmath."),
     digits: int = typer.Option(30, "--digits", help="mpmath precision in decimal digits."),
+    simulate: bool = typer.Option(False, "--simulate", help="Curves that a simulation predicts: also run the "
+                                  "theory's simulation at the same parameters and print both; give its own "
+                                  "parameters as NAME=VALUE too (`icl-sym simulate PAPER --help` lists them)."),
 ) -> None:
-    """Evaluate a scalar formula or a theory's curve at given parameter values."""
+    """Evaluate a scalar formula or a theory's curve at given parameter values (beside a simulation with --simulate)."""
     import mpmath
 
     from icl_sym.core.numeric import BACKENDS
@@ -305,10 +345,19 @@ def evaluate(
 
     check_choice("--backend", backend, BACKENDS)
     texts = _assignments(assignments)
+    if simulate and name not in REGISTRY.curve_names():
+        raise UsageFailure(f"--simulate applies to curves; {name} is not one (icl-sym curves lists them)")
     if name in REGISTRY.curve_names():
         curve = REGISTRY.get_curve(name)
-        _check_names(name, [p.name for p in curve.params], texts, [p.name for p in curve.params if p.required])
-        values = {p.name: p.parse(texts[p.name]) for p in curve.params if p.name in texts}
+        simulation = _simulation_predicted_by(curve) if simulate else None
+        # The simulation's inputs are read (and refused) before anything runs.
+        sim_values = _simulation_arguments(curve, simulation, texts) if simulation is not None else {}
+        curve_texts = {k: v for k, v in texts.items()
+                       if simulation is None or k not in {p.name for p in simulation.params}
+                       or k in {p.name for p in curve.params}}
+        _check_names(name, [p.name for p in curve.params], curve_texts,
+                     [p.name for p in curve.params if p.required])
+        values = {p.name: p.parse(curve_texts[p.name]) for p in curve.params if p.name in curve_texts}
         if backend not in curve.backends:
             raise UsageFailure(f"{name} evaluates with {', '.join(curve.backends)}; got --backend {backend}")
         if backend == "mpmath":
@@ -319,10 +368,14 @@ def evaluate(
         elif backend == "torch":
             import torch
 
-            print(repr(float(curve(**{k: torch.tensor(v, dtype=torch.float64) if isinstance(v, float) else v
-                                       for k, v in values.items()}))))
+            result = curve(**{k: torch.tensor(v, dtype=torch.float64) if isinstance(v, float) else v
+                              for k, v in values.items()})
+            print(repr(float(result)))
         else:
-            print(repr(float(curve(**values))))
+            result = curve(**values)
+            print(repr(float(result)))
+        if simulation is not None:
+            _print_beside_simulation(curve, float(result), simulation, sim_values)
         return
     formula = REGISTRY.get_formula(name)
     if getattr(formula, "has_matrix_params", False):
@@ -350,6 +403,47 @@ def evaluate(
         print(repr(float(formula.numeric("torch")(*(torch.tensor(a, dtype=torch.float64) for a in args)))))
     else:
         print(repr(float(formula.numeric("numpy")(*args))))
+
+
+def _simulation_predicted_by(curve):
+    """The theory's simulation whose quantity ``curve.simulated`` the curve predicts (``UsageFailure`` if none)."""
+    theory = REGISTRY.theory(curve.name)
+    simulated = [c for c in theory.curve_names() if theory.get_curve(c).simulated]
+    if not theory.has_simulation or not curve.simulated:
+        raise UsageFailure(f"{curve.name} has no simulated counterpart; --simulate applies to "
+                           + (", ".join(simulated) or f"no curve of {theory.name}"))
+    simulation = theory.simulation
+    missing = [p.name for p in curve.params if p.name not in {q.name for q in simulation.params}]
+    if missing or curve.simulated not in simulation.quantities:
+        raise ValueError(f"{curve.name} declares simulated={curve.simulated!r}, but {theory.name}'s simulation "
+                         f"has quantities {simulation.quantities} and lacks the parameters {missing}")
+    return simulation
+
+
+def _simulation_arguments(curve, simulation, texts: dict[str, str]) -> dict:
+    """The values given as ``texts`` read as ``simulation``'s parameters (``UsageFailure`` naming what is wrong)."""
+    params = {p.name: p for p in simulation.params}
+    unknown = sorted(set(texts) - set(params))
+    missing = [p for p in params.values() if p.required and p.name not in texts]
+    if unknown or missing:
+        raise UsageFailure(
+            f"{curve.name} --simulate takes the parameters {', '.join(params)}"
+            + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            + (f"; missing: {', '.join(f'{p.name} ({p.description}, {p.describe()})' for p in missing)}"
+               if missing else ""))
+    return {k: params[k].parse(v) for k, v in texts.items()}
+
+
+def _print_beside_simulation(curve, theory_value: float, simulation, values: dict) -> None:
+    """Run ``simulation`` at ``values`` and print its estimate of ``curve.simulated`` beside the theory's value."""
+    with out.status("simulating..."):
+        result = simulation(**values)
+    mean, std = result[f"{curve.simulated}_mean"], result[f"{curve.simulated}_std"]
+    out.print(simulation.describe(result), highlight=False)
+    table = Table("", "theory (d → ∞)", "simulation mean", "std over draws", "theory - simulation")
+    table.add_row(curve.simulated.upper(), f"{theory_value:.6g}", f"{mean:.6g}", "-" if std is None else f"{std:.3g}",
+                  f"{theory_value - mean:+.3g}")
+    out.print(table)
 
 
 @app.command()
@@ -426,6 +520,30 @@ def simulate(ctx: typer.Context, paper: Optional[str] = typer.Argument(None, hel
     out.print(table)
 
 
+@contextlib.contextmanager
+def _sweep_progress(name: str):
+    """A progress bar for a sweep of simulation draws (done/total, elapsed time, estimated time left).
+
+    Yields the ``progress(done, total)`` callback that :func:`icl_sym.experiments.sweep.run_sweep` calls.
+    """
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("draws"),
+                   TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                   console=out)
+    task = bar.add_task(name, total=None)
+    with bar:
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _theory_status(name: str):
+    """A spinner while theory curves are computed (no draws, so no progress to report)."""
+    with out.status(f"{name}: computing the theory curves..."):
+        yield None
+
+
 @app.command()
 def figure(
     name: str = typer.Argument(..., help="PAPER.FIGURE (icl-sym theories lists them)."),
@@ -470,10 +588,10 @@ def figure(
             extra = f"; {recipe.resources(simulation)}" if recipe.resources else ""
             out.print(f"{name} ({mode}): d = {', '.join(map(str, simulation.dims))}; {simulation.draws} draws per "
                       f"point; seed {seed}; {device}; {where}{extra}", highlight=False)
-        with out.status(f"{name}: computing...") as status:
+        with _sweep_progress(name) if simulated else _theory_status(name) as progress:
             try:
                 run = draw_figure(data, output, simulation=simulation if simulated else None, executor=executor,
-                                  progress=lambda done, total: status.update(f"{name}: {done}/{total} draws"))
+                                  progress=progress)
             except IncompatibleStoreError as exc:
                 raise UsageFailure(str(exc)) from None
     if run.simulations is not None:

@@ -3,28 +3,52 @@
 Example (a derivation document's cells)::
 
     walk = Walkthrough("lu2024.lemma1")
-    walk.step("E[s]")     # renders the step, verifies it, stops if it fails
+    walk.step("E[s]")     # renders the step, verifies it (saying how), stops if it fails
     walk.finish()         # every step shown, in order; renders the results
 """
 
 from __future__ import annotations
 
+import re
+
 from icl_sym.core.checks import CheckResult
 from icl_sym.core.derivation import Derivation
+from icl_sym.core.tex import tex_to_text
 
-__all__ = ["show", "Walkthrough"]
+__all__ = ["show", "show_text", "Walkthrough"]
+
+
+def _in_ipython() -> bool:
+    try:
+        get_ipython  # type: ignore[name-defined]  # noqa: B018  (defined only inside IPython)
+    except NameError:
+        return False
+    return True
 
 
 def show(latex: str) -> None:
     """Render LaTeX as display math under IPython/Jupyter; print the source otherwise."""
-    try:
-        get_ipython  # type: ignore[name-defined]  # noqa: B018  (defined only inside IPython)
-    except NameError:
+    if not _in_ipython():
         print(latex)
         return
     from IPython.display import Math, display
 
     display(Math(latex))
+
+
+def show_text(markdown: str, plain: str | None = None) -> None:
+    """Render Markdown (with ``$...$`` math) under IPython/Jupyter; otherwise print ``plain`` (default: the
+    Markdown with its math as plain text)."""
+    if not _in_ipython():
+        print(tex_to_text(markdown) if plain is None else plain)
+        return
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))
+
+
+def _markdown_escape(text: str) -> str:
+    return re.sub(r"([\\`*_$<>\[\]])", r"\\\1", text)
 
 
 class Walkthrough:
@@ -36,16 +60,19 @@ class Walkthrough:
         self.derivation: Derivation = REGISTRY.get_derivation(name)
         self.verified: list[str] = []
 
-    def step(self, name: str) -> CheckResult:
-        """Render step ``name``, run its check and stop with the checker's detail if it fails."""
+    def step(self, name: str, why: bool = False) -> None:
+        """Render step ``name`` (and, with ``why``, its justification), run its check and say how it was
+        verified in one sentence; stop with the checker's detail if it fails."""
         step = self.derivation.step(name)
         show(step.latex())
-        result = step.verify()
+        if why:
+            show_text(f"*Why.* {step.justification}", plain="why: " + tex_to_text(step.justification))
+        result: CheckResult = step.verify()
         assert result.passed, f"step {step.name!r} failed its check ({result.method}): {result.detail}"
         self.verified.append(step.name)
-        print(f"step {len(self.verified)} ({step.name}) verified by {result.method}: {result.detail}"
-              f"  [{result.seconds:.2f} s]")
-        return result
+        k = len(self.verified)
+        show_text(f"*Step {k} ({_markdown_escape(step.name)}):* {result._repr_markdown_()}",
+                  plain=f"step {k} ({step.name}) {result.sentence()}")
 
     def finish(self) -> None:
         """Check that every step was shown, in order, then render the established results."""

@@ -64,6 +64,15 @@ def _latex_outputs(cell) -> int:
     return sum(1 for out in cell.get("outputs", []) if "text/latex" in out.get("data", {}))
 
 
+def _outputs_of_type(cell, mime: str) -> list[str]:
+    return [out["data"][mime] for out in cell.get("outputs", []) if mime in out.get("data", {})]
+
+
+#: The documents that draw what they derive (theory curves, and simulation against theory where cheap).
+PLOTTING = {"lu2024_lemma1", "lu2024_reduction", "lu2024_proposition1", "lu2024_asymptotic_curves", "lu2024_limits",
+            "bordelon2025_iso", "bordelon2025_fs", "bordelon2025_rrs"}
+
+
 @pytest.mark.parametrize("document", DOCUMENTS, ids=_ids(DOCUMENTS))
 def test_notebook_executes_and_renders_every_step(document: Path):
     notebook = _notebook_path(document)
@@ -84,6 +93,14 @@ def test_notebook_executes_and_renders_every_step(document: Path):
     )
     for cell in step_cells:
         assert _latex_outputs(cell) >= 1, f"{document.name}: no rendered math (text/latex) for\n{cell.source}"
+        # ... and say, in a sentence, how the step was verified (not a CheckResult(...) repr).
+        sentences = _outputs_of_type(cell, "text/markdown")
+        assert any("**verified** by " in text for text in sentences), f"{document.name}: no check sentence for\n{cell.source}"
+    shown = "\n".join(str(out) for c in nb.cells if c.cell_type == "code" for out in c.get("outputs", []))
+    assert "CheckResult(" not in shown, f"{document.name}: a check is shown as a repr"
+    if document.stem in PLOTTING:
+        assert any(_outputs_of_type(c, "image/png") for c in nb.cells if c.cell_type == "code"), (
+            f"{document.name}: draws no figure of what it derives")
     total = sum(_latex_outputs(c) for c in nb.cells if c.cell_type == "code")
     assert total >= len(derivation) + len(derivation.results), (
         f"{document.name}: {total} rendered equations, expected every step and every established result"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -50,6 +51,22 @@ class CheckResult:
     method: str
     detail: str
     seconds: float = 0.0
+
+    def sentence(self) -> str:
+        """The outcome in words: ``verified by <method>: <detail> (0.12 s)``, or ``FAILED ...``."""
+        return f"{'verified' if self.passed else 'FAILED'} by {self.method}: {self.detail} ({self.seconds:.2f} s)"
+
+    def __str__(self) -> str:
+        return self.sentence()
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a result as its sentence (the verdict in bold), not as a dataclass repr."""
+        verdict = "**verified**" if self.passed else "**FAILED**"
+        detail = re.sub(r"([\\`*_$<>\[\]])", r"\\\1", f"{self.method}: {self.detail} ({self.seconds:.2f} s)")
+        return f"{verdict} by {detail}"
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:  # IPython's plain-text display
+        printer.text(self.sentence())
 
 
 def _explicit(expr: sp.Basic) -> sp.Basic:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["LATEX_PREAMBLE", "DOCUMENT_CLASS", "tex_text", "tex_math", "latex_document", "lint_latex",
+__all__ = ["LATEX_PREAMBLE", "DOCUMENT_CLASS", "tex_text", "tex_math", "tex_to_text", "latex_document", "lint_latex",
            "UnicodeToLatexError"]
 
 #: The document class the fragments are written for (sectioning commands such as ``\section*``).
@@ -222,6 +222,82 @@ def tex_text(text: str) -> str:
     if len(parts) % 2 == 0:
         raise ValueError(f"unbalanced $ in text: {text!r}")
     return "$".join(tex_math(part) if i % 2 else _prose(part) for i, part in enumerate(parts))
+
+
+# --- LaTeX -> readable text (terminals) ----------------------------------------------------------------------------
+#: Macro name -> character, the inverse of the tables above (``\\le`` and friends added).
+_MACRO_TEXT = {
+    **{m.lstrip("\\"): c for c, m in _MATH_SYMBOLS.items() if re.fullmatch(r"\\[A-Za-z]+", m)},
+    **{name: unicodedata.lookup(f"GREEK SMALL LETTER {name.replace('lambda', 'lamda').upper()}")
+       for name in _GREEK_MACRO_NAMES},
+    **{name.capitalize(): unicodedata.lookup(f"GREEK CAPITAL LETTER {name.replace('lambda', 'lamda').upper()}")
+       for name in _GREEK_CAPITALS_WITH_MACROS},
+    "varepsilon": "ε", "epsilon": "ε", "varsigma": "ς", "le": "≤", "ge": "≥", "ne": "≠", "mid": "|",
+    "dots": "…", "ldots": "…", "cdots": "⋯", "langle": "⟨", "rangle": "⟩", "Vert": "‖", "lvert": "|",
+    "rvert": "|", "lVert": "‖", "rVert": "‖", "top": "T", "intercal": "T", "ast": "*", "star": "*",
+}
+_SPACING = {",": " ", ";": " ", ":": " ", "!": "", " ": " ", "quad": "  ", "qquad": "   "}
+_DROPPED = ("left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle",
+            "limits", "nolimits")
+_BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "C": "ℂ", "I": "𝕀", "P": "ℙ"}
+_TO_SUPERSCRIPT = {v: k for k, v in _SUPERSCRIPTS.items()}
+_TO_SUBSCRIPT = {v: k for k, v in _SUBSCRIPTS.items() if v.isdigit()}
+_GROUP = r"\{([^{}]*)\}"
+
+
+def _parenthesised(text: str) -> str:
+    """``text`` as one factor: bare if it is one number, letter or symbol, else in parentheses."""
+    return text if re.fullmatch(r"\w+|.", text) else f"({text})"
+
+
+def _script(marker: str, body: str) -> str:
+    table = _TO_SUPERSCRIPT if marker == "^" else _TO_SUBSCRIPT
+    if body and all(c in table for c in body):
+        return "".join(table[c] for c in body)
+    # Placeholders for ^ and _ written here, so that later passes do not read them again.
+    return {"^": "\x02", "_": "\x03"}[marker] + (body if re.fullmatch(r"\w+|.", body) else f"({body})")
+
+
+def _math_to_text(source: str) -> str:
+    """Math-mode TeX as Unicode text: ``\\frac{a}{b+1}`` reads ``a/(b+1)``, ``\\lambda^2`` reads ``λ²``."""
+    text = source.replace(r"\{", "\x00").replace(r"\}", "\x01").replace(r"\|", "‖")
+    text = re.sub(r"\\(?:[,;:! ]|q?quad(?![A-Za-z]))", lambda m: _SPACING[m.group(0)[1:]], text)
+    text = re.sub(r"\\(?:%s)(?![A-Za-z])" % "|".join(_DROPPED), "", text)
+    # Symbols first, so that \frac{\tau}{2} sees a one-letter numerator.
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _MACRO_TEXT.get(m.group(1), m.group(0)), text)
+    for _ in range(20):  # innermost groups first, until nothing changes
+        before = text
+        text = re.sub(r"\\mathbb" + _GROUP, lambda m: "".join(_BLACKBOARD.get(c, c) for c in m.group(1)), text)
+        text = re.sub(r"\\(?:mathrm|mathit|mathbf|mathsf|mathcal|text|textrm|textit|operatorname|boldsymbol)"
+                      + _GROUP, r"\1", text)
+        text = re.sub(r"\\[tdc]?frac" + _GROUP + _GROUP,
+                      lambda m: f"{_parenthesised(m.group(1))}/{_parenthesised(m.group(2))}", text)
+        text = re.sub(r"\\sqrt" + _GROUP, lambda m: "√" + _parenthesised(m.group(1)), text)
+        text = re.sub(r"\\(hat|tilde|bar|widehat|widetilde|overline)\s*(?:" + _GROUP + r"|(\w))",
+                      lambda m: (m.group(2) or m.group(3)) + {"hat": "\u0302", "widehat": "\u0302",
+                                                              "tilde": "\u0303", "widetilde": "\u0303"}.get(
+                          m.group(1), "\u0304"), text)
+        text = re.sub(r"([\^_])" + _GROUP, lambda m: _script(m.group(1), m.group(2)), text)
+        if text == before:
+            break
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _MACRO_TEXT.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"([\^_])(\w|[^\s\w{}])", lambda m: _script(m.group(1), m.group(2)), text)
+    text = text.replace("{", "").replace("}", "")
+    for placeholder, char in zip("\x00\x01\x02\x03", "{}^_"):
+        text = text.replace(placeholder, char)
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+def tex_to_text(text: str) -> str:
+    """Prose with ``$...$`` (or ``$$...$$``) TeX math, as plain Unicode text for a terminal.
+
+    The inverse, for reading, of :func:`tex_text`: ``$e_{ICL} = \\frac{\\tau}{\\tau - 1}\\rho$``
+    reads ``e_ICL = τ/(τ - 1)ρ``. Text outside the dollars is kept as it is.
+
+    >>> tex_to_text(r"$\\Gamma_\\infty = [\\hat R(\\hat R + qI)^{-1}, 0]$ at $\\lambda^2 \\to 0$")
+    'Γ_∞ = [R̂(R̂ + qI)⁻¹, 0] at λ² → 0'
+    """
+    return re.sub(r"\$\$(.+?)\$\$|\$(.+?)\$", lambda m: _math_to_text(m.group(1) or m.group(2)), text, flags=re.S)
 
 
 def latex_document(body: str, title: str = "") -> str:

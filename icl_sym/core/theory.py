@@ -113,6 +113,8 @@ class Curve:
 
     ``backends`` lists the array types ``fn`` accepts (``numpy``, ``torch``, ``mpmath``); with
     ``mpmath`` it evaluates at the current ``mpmath.mp.dps``. ``fn`` itself validates its domain.
+    ``simulated`` names the quantity of the theory's :class:`Simulation` that this curve is the
+    large-size limit of (``""``: none), so that ``icl-sym eval NAME ... --simulate`` can set the two side by side.
     """
 
     name: str
@@ -121,6 +123,7 @@ class Curve:
     description: str
     provenance: Provenance
     backends: tuple[str, ...] = ("numpy",)
+    simulated: str = ""
 
     def __call__(self, **values: Any) -> Any:
         args = _check_arguments(self.name, self.params, values)
@@ -256,12 +259,16 @@ class Theory:
         return lambda builder: self._register(self._formulas, "formula", item, builder)
 
     def curve(self, item: str, params: tuple[Parameter, ...], description: str, where: str = "",
-              backends: tuple[str, ...] = ("numpy",)) -> Callable:
-        """Decorator declaring the function as the numeric curve ``<theory>.<item>`` (returned unchanged)."""
+              backends: tuple[str, ...] = ("numpy",), simulated: str = "") -> Callable:
+        """Decorator declaring the function as the numeric curve ``<theory>.<item>`` (returned unchanged).
+
+        ``simulated``: the quantity of this theory's simulation that the curve predicts (see :class:`Curve`).
+        """
 
         def register(fn: Callable) -> Callable:
             name = self._new_name("curve", item)
-            self._curves[name] = Curve(name, fn, tuple(params), description, self.cite(where), tuple(backends))
+            self._curves[name] = Curve(name, fn, tuple(params), description, self.cite(where), tuple(backends),
+                                       simulated)
             return fn
 
         return register

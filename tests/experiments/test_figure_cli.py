@@ -1,4 +1,6 @@
-"""``icl-sym figure``: files, resumption, and bad input as one line with exit code 2."""
+"""``icl-sym figure``: files, resumption, progress, and bad input as one line with exit code 2."""
+
+import contextlib
 
 import pytest
 
@@ -61,3 +63,41 @@ def test_bad_input_one_line_exit_2(capsys, tmp_path, args, message):
     code, _, err = run(capsys, *args, "--out", str(tmp_path / "out"))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()  # rejected before anything is written
+
+
+def _recorded(monkeypatch):
+    """Route the command line's rich output to a recording console (what a terminal would show)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=io.StringIO())
+    monkeypatch.setattr(cli, "out", console)
+    return console
+
+
+def test_simulated_figure_shows_a_progress_bar_fed_to_the_end(capsys, monkeypatch, tmp_path):
+    console = _recorded(monkeypatch)
+    calls = []
+    bar = cli._sweep_progress
+
+    @contextlib.contextmanager
+    def spied(name):  # the bar the command opens, with every progress(done, total) it receives recorded
+        with bar(name) as report:
+            yield lambda done, total: (calls.append((done, total)), report(done, total))
+
+    monkeypatch.setattr(cli, "_sweep_progress", spied)
+    code, _, err = run(capsys, "lu2024.fig1", "--dims", "4", "--draws", "1", "--workers", "1", "--out", str(tmp_path))
+    assert code == 0, err
+    assert calls[0] == (0, 39) and calls[-1] == (39, 39) and [d for d, _ in calls] == list(range(40))
+    text = console.export_text()
+    assert "39/39 draws" in text and "elapsed" in text and "left" in text
+
+
+def test_theory_only_figure_announces_no_draws_and_no_workers(capsys, monkeypatch, tmp_path):
+    console = _recorded(monkeypatch)
+    code, _, err = run(capsys, "lu2024.fig4", "--no-sim", "--out", str(tmp_path))
+    assert code == 0, err
+    text = console.export_text()
+    assert "figure: " in text and "theory: " in text
+    assert "draw" not in text and "worker" not in text and "simulations" not in text

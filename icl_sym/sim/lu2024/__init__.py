@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import Any, Mapping
 
 from icl_sym.core.theory import Parameter, Simulation
@@ -23,9 +24,17 @@ def _describe(result: Mapping[str, Any]) -> str:
 
 _THEORY_PARAMETERS = {p.name: p for p in PARAMETERS}
 
+
+def _run(**params: Any) -> dict:
+    """The errors as a JSON-able dict, with the task-generalisation gap ICL - IDG of each draw summarised too."""
+    result = simulate_errors(**params).as_dict()
+    gaps = [icl - idg for icl, idg in zip(result["icl"], result["idg"])]
+    result.update(gap_mean=statistics.fmean(gaps), gap_std=statistics.stdev(gaps) if len(gaps) > 1 else None)
+    return result
+
 #: ``icl-sym simulate lu2024``: ICL and IDG errors of Γ* at finite d, mean and spread over draws.
 SIMULATION = Simulation(
-    run=lambda **params: simulate_errors(**params).as_dict(),  # JSON-able for the command line
+    run=_run,  # JSON-able for the command line
     params=(
         Parameter("d", "token dimension", integer=True, minimum=2),
         Parameter("alpha", "context length over d (ell = round(alpha d) >= 2)", _THEORY_PARAMETERS["alpha"].domain),
@@ -38,7 +47,7 @@ SIMULATION = Simulation(
         Parameter("device", "torch device: cpu or cuda", text=True, default="cpu"),
         Parameter("sampler", "context sampler", choices=("direct", "sufficient"), default="sufficient"),
     ),
-    quantities=("icl", "idg"),
+    quantities=("icl", "idg", "gap"),  # gap: e_ICL - e_IDG per draw (the curve lu2024.g_task)
     description="Finite-d simulation of the pretrained linear attention: ICL and IDG errors of Gamma*",
     describe=_describe,
 )

@@ -329,13 +329,14 @@ PARAMETERS = (
     Parameter("lam", "ridge of the pretraining loss, (n/d) lam |Gamma|_F^2", DOMAINS["lam"]),
 )
 _BACKENDS = ("numpy", "torch", "mpmath")
-for _fn, _what, _where in (
-    (e_icl, "asymptotic ICL error (fresh tasks)", "Result ICL, Section 5.2"),
-    (e_idg, "asymptotic IDG error (pretraining tasks)", "Result IDG, Section 5.3"),
-    (g_task, "task-generalisation gap e_ICL - e_IDG", "Sections 3.4 and 6.5"),
-    (epsilon, "self-consistent extra ridge", "Section 5.1(b)"),
+# The last entry names the quantity of icl_sym.sim.lu2024.SIMULATION that the curve is the d -> inf limit of.
+for _fn, _what, _where, _simulated in (
+    (e_icl, "asymptotic ICL error (fresh tasks)", "Result ICL, Section 5.2", "icl"),
+    (e_idg, "asymptotic IDG error (pretraining tasks)", "Result IDG, Section 5.3", "idg"),
+    (g_task, "task-generalisation gap e_ICL - e_IDG", "Sections 3.4 and 6.5", "gap"),
+    (epsilon, "self-consistent extra ridge", "Section 5.1(b)", ""),
 ):
-    THEORY.curve(_fn.__name__, PARAMETERS, _what, _where, _BACKENDS)(_fn)
+    THEORY.curve(_fn.__name__, PARAMETERS, _what, _where, _BACKENDS, simulated=_simulated)(_fn)
 for _fn, _what in ((stieltjes_mp, "Marchenko-Pastur resolvent trace M_kappa(z)"),
                    (stieltjes_mp_derivative, "its derivative M'_kappa(z)")):
     THEORY.curve(_fn.__name__, (Parameter("z", "spectral argument", Range(0, low_open=True)), PARAMETERS[2]),

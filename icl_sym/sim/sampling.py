@@ -23,7 +23,7 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 __all__ = [
     "SAMPLERS",
     "Contexts", "Tokens", "Regressions",
-    "make_generator", "draw_generator", "sphere_tasks", "gaussian_tasks", "chi2",
+    "make_generator", "draw_generator", "sphere_tasks", "gaussian_tasks", "chi2", "haar_orthogonal",
     "context_length",
     "sample_tokens", "sample_contexts", "sample_sufficient", "sample", "sample_regressions",
 ]
@@ -44,6 +44,24 @@ def draw_generator(seed: int, draw: int, device: str | torch.device = "cpu") -> 
     """
     pair = (check_int("seed", seed, 0), check_int("draw", draw, 0))
     return make_generator(int(np.random.SeedSequence(pair).generate_state(1, np.uint64)[0]), device)
+
+
+def haar_orthogonal(count: int, dim: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """``count`` independent Haar-distributed orthogonal ``dim × dim`` matrices, shape ``(count, dim, dim)``,
+    on the generator's device.
+
+    QR of a Gaussian matrix G = QR is Haar only once the sign ambiguity of the factorisation is fixed:
+    LAPACK's Householder QR returns R with a sign pattern that depends on G, which biases Q (its first
+    column always has a negative first entry, say). Multiplying column j of Q by sign(R_jj) makes
+    the factorisation unique with a positive diagonal, and Q is then exactly Haar (Mezzadri 2007).
+    """
+    count = check_int("count", count, 0)
+    dim = check_int("dim", dim, 1)
+    gauss = torch.randn(count, dim, dim, generator=generator, dtype=dtype, device=generator.device)
+    q, r = torch.linalg.qr(gauss)
+    signs = torch.sign(torch.diagonal(r, dim1=-2, dim2=-1))
+    signs = torch.where(signs == 0, torch.ones_like(signs), signs)  # a zero pivot has probability 0
+    return q * signs.unsqueeze(-2)
 
 
 def context_length(d, alpha, minimum: int) -> tuple[int, float, int]:

@@ -48,7 +48,7 @@ SIMULATION = Simulation(
         Parameter("model", "reduced-Gamma model or the authors' linear transformer", choices=MODELS,
                   default="reduced"),
         Parameter("steps", "online SGD steps", integer=True, minimum=0, default=400),
-        Parameter("lr", "learning rate (default: D/2 iso, 0.5 fs, 5 rrs; 0.125 linear)", _POSITIVE, default=None),
+        Parameter("lr", "learning rate (default: D/4 iso, 0.5 fs, 5 rrs; 0.125 linear)", _POSITIVE, default=None),
         Parameter("batch", "fresh contexts per step", integer=True, minimum=1, default=256),
         Parameter("seed", "seed of the training and test streams", integer=True, minimum=0, default=0),
         Parameter("device", "torch device: cpu or cuda", text=True, default="cpu"),

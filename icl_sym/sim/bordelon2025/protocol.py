@@ -12,20 +12,22 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from icl_sym.core.validation import check_int
+from icl_sym.core.validation import check_choice, check_int
 
-from .training import TrainConfig, evaluate, flow_time, train
+from .data import SETTINGS
+from .training import MODELS, TrainConfig, evaluate, flow_time, train
 
 __all__ = ["simulate_training", "default_lr", "theory_values"]
 
 
 def default_lr(setting: str, model: str, dim: int) -> float:
-    """The default SGD rate: D/2 for the reduced model on ISO (γ then moves at an O(1) rate, since each of
+    """The default SGD rate: D/4 for the reduced model on ISO (γ then moves at an O(1) rate, since each of
     the D diagonal entries gets 1/D of dℓ/dγ), 0.5 on FS and 5 on RRS (the paper's Fig. 3 and 4 rates),
     and the authors' 0.125 for the linear transformer (Fig. 1)."""
-    if model == "linear":
+    check_choice("setting", setting, SETTINGS)
+    if check_choice("model", model, MODELS) == "linear":
         return 0.125
-    return {"iso": dim / 2, "fs": 0.5, "rrs": 5.0}[setting]
+    return {"iso": dim / 4, "fs": 0.5, "rrs": 5.0}[setting]
 
 
 def theory_values(config: TrainConfig) -> dict:

@@ -92,11 +92,11 @@ def _anisotropy(gamma: np.ndarray) -> float:
 def test_rrs_gamma_stays_isotropic_and_follows_the_flow():
     dim, depth = 16, 2
     spectrum = power_law_spectrum(dim, 1.25, 1.25)
-    rrs = TrainConfig(setting="rrs", dim=dim, alpha=math.inf, depth=depth, steps=200, lr=5.0, batch=128)
+    rrs = TrainConfig(setting="rrs", dim=dim, alpha=math.inf, depth=depth, steps=200, lr=1.0, batch=32)
     gamma = train(rrs).model.effective_gammas()[0].detach().numpy()
-    assert _anisotropy(gamma) < 0.05
+    assert _anisotropy(gamma) < 0.1  # SGD noise; FS gives > 0.5
     theory = rrs_gamma(np.array(flow_time(rrs)), depth, spectrum.eigenvalues, spectrum.weights)
-    assert np.trace(gamma) / dim == pytest.approx(float(np.ravel(theory)[0]), rel=0.01)
+    assert np.trace(gamma) / dim == pytest.approx(float(np.ravel(theory)[0]), rel=0.015)  # Euler steps: 0.4 %
     # Without the rotations (FS) the same check fails: Γ learns the spectrum.
     fs = TrainConfig(setting="fs", dim=dim, alpha=math.inf, depth=depth, steps=100, lr=0.5, batch=64)
     assert _anisotropy(train(fs).model.effective_gammas()[0].detach().numpy()) > 0.5

@@ -22,13 +22,15 @@ from dataclasses import dataclass
 import torch
 
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
-from icl_sym.sim.sampling import haar_orthogonal
+from icl_sym.sim.sampling import haar_orthogonal, wishart_factor
 from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
 
-__all__ = ["SETTINGS", "CONTEXT_RATIO", "DataSpec", "ContextBatch", "make_spec", "sample_contexts"]
+__all__ = ["SETTINGS", "CONTEXT_RATIO", "SAMPLERS", "DataSpec", "ContextBatch", "make_spec", "sample_contexts"]
 
 #: The three data settings of Sec. 3.
 SETTINGS = ("iso", "fs", "rrs")
+#: How sampled contexts are drawn: every token, or a Bartlett factor of Σ̂ (:func:`sample_contexts`).
+SAMPLERS = ("tokens", "sufficient")
 #: Context ratio α = P/D > 0, or inf for the population covariance.
 CONTEXT_RATIO = Range(0, math.inf, low_open=True, allow_inf=True)
 
@@ -78,7 +80,8 @@ def make_spec(setting: str, dim: int, alpha: float, *, nu: float = 1.25, beta: f
 
 @dataclass(frozen=True)
 class ContextBatch:
-    """B contexts: inputs ``X`` (B, D, P) or the population covariances ``cov`` (B, D, D) [or (D, D) shared],
+    """B contexts: inputs ``X`` (B, D, P) — or, when ``tokens`` is false, a factor F (B, D, r) with Σ̂ = FFᵀ/P —
+    or the population covariances ``cov`` (B, D, D) [or (D, D) shared],
     tasks ``w`` (B, D), the noise drive σ X ε / P (B, D) (``None`` without noise), the rotations ``rotation``
     (B, D, D) of RRS (``None`` otherwise) and the eigenvalues λ (D,) of the population covariance in the
     unrotated frame. Optional queries ``queries`` (B, D, K) for models that predict token by token, and the
@@ -92,6 +95,8 @@ class ContextBatch:
     eigenvalues: torch.Tensor
     queries: torch.Tensor | None = None
     noise_eps: torch.Tensor | None = None
+    context: int | None = None
+    tokens: bool = True
 
     @property
     def size(self) -> int:
@@ -100,7 +105,7 @@ class ContextBatch:
     def cov_times(self, v: torch.Tensor) -> torch.Tensor:
         """Σ̂ v per context for ``v`` of shape (B, D) (through X: 2DP operations instead of D²P to form Σ̂)."""
         if self.X is not None:
-            return torch.einsum("bdp,bp->bd", self.X, torch.einsum("bdp,bd->bp", self.X, v)) / self.X.shape[-1]
+            return torch.einsum("bdp,bp->bd", self.X, torch.einsum("bdp,bd->bp", self.X, v)) / self.context
         if self.cov.dim() == 2:
             return v @ self.cov  # symmetric, shared by every context
         return torch.einsum("bde,be->bd", self.cov, v)
@@ -112,19 +117,27 @@ class ContextBatch:
         return (e * e) @ self.eigenvalues
 
     def labels(self) -> torch.Tensor:
-        """y (B, P) for the labelled inputs, noise included (needs sampled inputs)."""
+        """y (B, P) for the labelled inputs, noise included (needs sampled tokens)."""
+        if self.X is None or not self.tokens:
+            raise ValueError("labels need contexts sampled token by token (sampler='tokens', finite alpha)")
         y = torch.einsum("bdp,bd->bp", self.X, self.w)
         return y if self.noise_eps is None else y + self.noise_eps
 
 
 def sample_contexts(spec: DataSpec, batch: int, *, generator: torch.Generator, noise: bool = True,
-                    queries: int = 0) -> ContextBatch:
+                    queries: int = 0, sampler: str = "sufficient") -> ContextBatch:
     """``batch`` fresh contexts of ``spec`` (label noise only if ``noise``), from ``generator``, on its device.
 
-    ``queries`` > 0 also draws that many noise-free query inputs per context (for token-level models).
+    ``sampler = "tokens"`` draws the P inputs; ``"sufficient"`` draws only what the reduced-Γ model reads, exactly
+    in law: Σ̂ = FFᵀ/P with F = O Λ^{1/2} T and T a Bartlett factor (:func:`wishart_factor`; D(D+1)/2 Gaussians
+    and D chi-square draws instead of DP Gaussians), and the noise drive σXε/P as σFξ/P, ξ ~ N(0, I).
+    ``queries`` > 0 also draws that many noise-free query inputs per context (token-level models; needs tokens).
     """
     batch = check_int("batch", batch, 1)
     queries = check_int("queries", queries, 0)
+    check_choice("sampler", sampler, SAMPLERS)
+    if queries and sampler != "tokens":
+        raise ParameterError("sampler", "tokens when queries are drawn", sampler)
     D, dtype, dev = spec.dim, spec.eigenvalues.dtype, generator.device
     lam_sqrt = spec.eigenvalues.sqrt()
     rotation = haar_orthogonal(batch, D, generator=generator, dtype=dtype) if spec.setting == "rrs" else None
@@ -143,10 +156,17 @@ def sample_contexts(spec: DataSpec, batch: int, *, generator: torch.Generator, n
     X = cov = drive = eps = None
     if spec.population:
         cov = torch.diag(spec.eigenvalues) if rotation is None else (rotation * spec.eigenvalues) @ rotation.mT
-    else:
+    elif sampler == "tokens":
         X = inputs(spec.context)
         if noise and spec.noise > 0:
             eps = spec.noise * torch.randn(batch, spec.context, generator=generator, dtype=dtype, device=dev)
             drive = torch.einsum("bdp,bp->bd", X, eps) / spec.context
+    else:
+        X = wishart_factor(batch, D, spec.context, generator=generator, dtype=dtype) * lam_sqrt[:, None]
+        if rotation is not None:
+            X = rotation @ X
+        if noise and spec.noise > 0:
+            xi = torch.randn(batch, X.shape[-1], generator=generator, dtype=dtype, device=dev)
+            drive = spec.noise * torch.einsum("bdr,br->bd", X, xi) / spec.context
     q = inputs(queries) if queries else None
-    return ContextBatch(X, cov, w, drive, rotation, spec.eigenvalues, q, eps)
+    return ContextBatch(X, cov, w, drive, rotation, spec.eigenvalues, q, eps, spec.context, sampler == "tokens")

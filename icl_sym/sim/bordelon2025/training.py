@@ -132,6 +132,11 @@ def _objective(model: nn.Module, batch, weight_decay: float) -> tuple[torch.Tens
     return objective, losses.mean()
 
 
+def _sampler(config: TrainConfig) -> str:
+    """The reduced model reads only Σ̂ (and the noise drive): its contexts are drawn from sufficient statistics."""
+    return "sufficient" if config.model == "reduced" else "tokens"
+
+
 @dataclass
 class TrainResult:
     """A trained model, its per-step mean training loss and the configuration that produced it."""
@@ -177,6 +182,7 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         history = list(state["history"])
     end = config.steps if stop_after is None else min(config.steps, check_int("stop_after", stop_after, 0))
     queries = config.queries if config.model == "linear" else 0
+    sampler = _sampler(config)
 
     def save() -> None:
         if path is not None:
@@ -190,7 +196,7 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         eta = learning_rate(config, step)
         for group, meta in zip(optimizer.param_groups, groups):
             group["lr"] = eta * meta["factor"]
-        batch = sample_contexts(spec, config.batch, generator=generator, queries=queries)
+        batch = sample_contexts(spec, config.batch, generator=generator, queries=queries, sampler=sampler)
         optimizer.zero_grad(set_to_none=True)
         objective, mean_loss = _objective(model, batch, config.weight_decay)
         objective.backward()
@@ -218,7 +224,7 @@ def evaluate(model: nn.Module, config: TrainConfig, contexts: int = 10_000, chun
     parts = []
     for start in range(0, contexts, chunk):
         batch = sample_contexts(spec, min(chunk, contexts - start), generator=generator, noise=False,
-                                queries=queries)
+                                queries=queries, sampler=_sampler(config))
         parts.append(model.losses(batch))
     values = torch.cat(parts)
     return float(values.mean()), float(values.std() / math.sqrt(values.numel()))

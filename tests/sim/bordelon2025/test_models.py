@@ -25,7 +25,7 @@ def _gd_weights(gammas, X, y):
 @pytest.mark.parametrize("setting", ["iso", "fs", "rrs"])
 def test_reduced_recursion_is_in_context_gd_with_noise(setting):
     spec = make_spec(setting, 5, 1.6, nu=1.5, beta=1.0, noise=0.3)
-    batch = sample_contexts(spec, 6, generator=make_generator(0))
+    batch = sample_contexts(spec, 6, generator=make_generator(0), sampler="tokens")
     gammas = torch.randn(3, 5, 5, dtype=torch.float64, generator=make_generator(1))  # untied, asymmetric
     e = reduced_errors(gammas, batch)
     assert torch.allclose(batch.w - e, _gd_weights(gammas, batch.X, batch.labels()), rtol=1e-10, atol=1e-12)
@@ -33,7 +33,7 @@ def test_reduced_recursion_is_in_context_gd_with_noise(setting):
 
 def test_tied_recursion_is_the_matrix_power():
     spec = make_spec("iso", 6, 2.0)
-    batch = sample_contexts(spec, 4, generator=make_generator(2))
+    batch = sample_contexts(spec, 4, generator=make_generator(2), sampler="tokens")
     gamma = torch.randn(6, 6, dtype=torch.float64, generator=make_generator(3))
     depth = 4
     sigma_hat = batch.X @ batch.X.mT / batch.X.shape[-1]
@@ -61,7 +61,7 @@ def test_width_projection_and_untied_layers():
 def _transformer_vs_reduced(model: LinearTransformer, seed: int) -> float:
     """Largest gap between the transformer's query predictions and those of the reduced model with its Γ_eff."""
     spec = make_spec("iso", model.dim, 2.0, noise=0.2)
-    batch = sample_contexts(spec, 8, generator=make_generator(seed), queries=5)
+    batch = sample_contexts(spec, 8, generator=make_generator(seed), queries=5, sampler="tokens")
     with torch.no_grad():
         predicted = model.predict(batch.X, batch.labels(), batch.queries)
         gamma = model.effective_gamma().expand(model.depth, model.dim, model.dim)
@@ -90,7 +90,7 @@ def test_trained_transformer_stays_a_reduced_model_with_the_read_off_gamma():
 
 def test_coupled_transformer_runs_and_has_no_fixed_gamma():
     model = LinearTransformer(5, 2, coupled=True)
-    batch = sample_contexts(make_spec("iso", 5, 2.0), 3, generator=make_generator(7), queries=4)
+    batch = sample_contexts(make_spec("iso", 5, 2.0), 3, generator=make_generator(7), queries=4, sampler="tokens")
     assert model.losses(batch).shape == (3,)
     with pytest.raises(ParameterError, match="model"):
         model.effective_gamma()

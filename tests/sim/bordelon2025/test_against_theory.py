@@ -33,8 +33,9 @@ def finite_dim_iso_reference(dim: int, alpha: float, depth: int, eigenvalues: in
 def test_iso_trained_loss_reaches_the_finite_dim_optimum_and_the_theory_as_dim_grows():
     alpha, depth = 2.0, 4
     gaps = []
-    for dim, batch in ((8, 128), (16, 128), (32, 64)):
-        config = TrainConfig(setting="iso", dim=dim, alpha=alpha, depth=depth, steps=300, lr=dim / 4, batch=batch,
+    # D = 8 needs a smaller rate: its Σ̂ has heavy spectral edges (one context can make a step of D/4 diverge).
+    for dim, batch, lr, steps in ((8, 128, 1.0, 400), (16, 128, 4.0, 300), (32, 64, 8.0, 300)):
+        config = TrainConfig(setting="iso", dim=dim, alpha=alpha, depth=depth, steps=steps, lr=lr, batch=batch,
                              decay=0.5)
         final, se = evaluate(train(config).model, config, contexts=10_000)
         reference = finite_dim_iso_reference(dim, alpha, depth, 400_000, seed=dim)

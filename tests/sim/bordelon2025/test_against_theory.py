@@ -125,3 +125,27 @@ def test_trained_transformer_gamma_matches_the_trained_reduced_gamma():
     assert loss_read_off == pytest.approx(loss_reduced, rel=0.03)
     loss_linear, se_linear = evaluate(linear, linear_config, contexts=4000)
     assert abs(loss_linear - loss_read_off) < 4 * math.hypot(se, se_linear)
+
+
+@pytest.mark.slow
+def test_rrs_time_exponent_fitted_from_the_simulated_curve():
+    """RRS (population covariance, depth 16 so that the L^-β floor stays below the window): the fitted time exponent
+    of the trained loss agrees with β/(2+β) (Result 6) within its error bar; FS (Result 4's νβ/(νβ+2ν+1)) does not."""
+    from icl_sym.core.fits import fit_power_law
+
+    nu, beta = 1.5, 1.0
+    predicted = -beta / (2 + beta)
+
+    def fitted(setting: str, dim: int, lr: float):
+        config = TrainConfig(setting=setting, dim=dim, alpha=math.inf, depth=16, steps=1000, lr=lr, batch=8, nu=nu,
+                             beta=beta)
+        history = np.array(train(config).history)
+        times = np.array([flow_time(config, s) for s in range(len(history))])
+        window = (times >= 10) & (times <= 500)
+        return fit_power_law(times[window], history[window])
+
+    rrs = fitted("rrs", 24, 12.0)
+    assert rrs.deviation(predicted) < 2, (rrs.slope, rrs.error)
+    assert rrs.error < 0.05  # a meaningful error bar
+    fs = fitted("fs", 16, 0.5)
+    assert fs.deviation(predicted) > 2.5, (fs.slope, fs.error)

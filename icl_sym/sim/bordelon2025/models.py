@@ -33,7 +33,7 @@ from icl_sym.core.validation import ParameterError, check_int
 
 from .data import ContextBatch
 
-__all__ = ["ReducedGamma", "LinearTransformer", "reduced_errors", "INIT_SCALE"]
+__all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "INIT_SCALE"]
 
 #: The authors' initialisation scale σ of the linear transformers (Sec. 2.1 runs).
 INIT_SCALE = 0.4
@@ -152,3 +152,74 @@ class LinearTransformer(nn.Module):
         s = self.w_y @ self.W_v @ self.w_y / (N * math.sqrt(N))
         M = self.W_x.mT @ self.W_k.mT @ self.W_q @ self.W_x / (N * N * self.dim)
         return s * M.mT
+
+
+class SoftmaxTransformer(nn.Module):
+    """Untied softmax-attention layers of App. G.3: per layer ℓ its own x-stream h^x = W_x^ℓ x/√D, queries and keys
+    from it, values from the y-stream, softmax over the P labelled keys, hy ← hy − (1/L) Σ_ν A_{νμ} v_ν (no 1/P).
+
+    ``heads`` = H > 1 splits q, k, v into H blocks of N/H with logits q_h·k_h/√(N/H) and an output map W_o^ℓ;
+    one head uses logits k·q/N. ``mlp`` adds after each attention update hy ← hy − (1/L) W_2 gelu(W_1 hy/√N)/√N,
+    with W_1 = W_2 = σI at initialisation (Fig. 9). Other weights start as in :class:`LinearTransformer`.
+    """
+
+    def __init__(self, dim: int, depth: int, width: int | None = None, *, heads: int = 1, mlp: bool = False,
+                 init_scale: float = INIT_SCALE, dtype: torch.dtype = torch.float64,
+                 device: str | torch.device = "cpu"):
+        super().__init__()
+        self.dim = check_int("dim", dim, 2)
+        self.depth = check_int("depth", depth, 1)
+        self.width = self.dim if width is None else check_int("width", width, 1)
+        self.heads = check_int("heads", heads, 1)
+        if self.width % self.heads:
+            raise ParameterError("heads", f"a divisor of the width N = {self.width}", heads)
+        self.mlp = bool(mlp)
+        N, L, s = self.width, self.depth, init_scale
+        opts = dict(dtype=dtype, device=device)
+        eye = torch.eye(N, **opts).expand(L, N, N)
+        self.W_x = nn.Parameter(math.sqrt(2 * N) * s * torch.eye(N, self.dim, **opts).expand(L, N, self.dim).clone())
+        self.W_q = nn.Parameter(math.sqrt(N) * s * eye.clone())
+        self.W_k = nn.Parameter(math.sqrt(N) * s * eye.clone())
+        self.W_v = nn.Parameter(math.sqrt(N) * s * eye.clone())
+        self.W_o = nn.Parameter(eye.clone()) if self.heads > 1 else None
+        self.W_1 = nn.Parameter(s * eye.clone()) if self.mlp else None
+        self.W_2 = nn.Parameter(s * eye.clone()) if self.mlp else None
+        self.register_buffer("w_y", torch.ones(N, **opts))
+
+    def predict(self, X: torch.Tensor, y: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
+        """Predictions (B, K) at ``queries`` (B, D, K) from the labelled context ``X`` (B, D, P), ``y`` (B, P)."""
+        N, P, L, H = self.width, X.shape[-1], self.depth, self.heads
+        root_n = math.sqrt(N)
+        tokens = torch.cat([X, queries], dim=-1) / math.sqrt(self.dim)  # (B, D, P + K)
+        hy = torch.zeros(X.shape[0], N, tokens.shape[-1], dtype=X.dtype, device=X.device)
+        hy[..., :P] = self.w_y[:, None] * y[:, None, :]
+        for layer in range(L):
+            hx = self.W_x[layer] @ tokens
+            q = self.W_q[layer] @ hx / root_n
+            k = self.W_k[layer] @ hx[..., :P] / root_n
+            v = self.W_v[layer] @ hy[..., :P] / root_n
+            if H == 1:
+                attention = torch.softmax(k.mT @ q / N, dim=-2)  # (B, P, P + K): over the labelled keys
+                update = v @ attention
+            else:
+                split = lambda t: t.reshape(t.shape[0], H, N // H, t.shape[-1])  # noqa: E731
+                attention = torch.softmax(split(k).mT @ split(q) / math.sqrt(N // H), dim=-2)
+                update = self.W_o[layer] @ (split(v) @ attention).reshape(hy.shape)
+            hy = hy - update / L
+            if self.mlp:
+                hidden = torch.nn.functional.gelu(self.W_1[layer] @ hy / root_n)
+                hy = hy - self.W_2[layer] @ hidden / (root_n * L)
+        return -(self.w_y @ hy[..., P:]) / N
+
+    losses = LinearTransformer.losses
+
+    def objective_scale(self) -> float:
+        return 1.0
+
+    def lr_scales(self) -> list[tuple[list[nn.Parameter], float]]:
+        """One group; with H > 1 heads the attention weights get lr/H (the authors' multi-head runs)."""
+        attention = [self.W_q, self.W_k, self.W_v]
+        rest = [p for p in (self.W_x, self.W_o, self.W_1, self.W_2) if p is not None]
+        if self.heads == 1:
+            return [(attention + rest, 1.0)]
+        return [(attention, 1.0 / self.heads), (rest, 1.0)]

@@ -23,10 +23,12 @@ __all__ = ["simulate_training", "default_lr", "theory_values"]
 def default_lr(setting: str, model: str, dim: int) -> float:
     """The default SGD rate: D/4 for the reduced model on ISO (γ then moves at an O(1) rate, since each of
     the D diagonal entries gets 1/D of dℓ/dγ), 0.5 on FS and 5 on RRS (the paper's Fig. 3 and 4 rates),
-    and the authors' 0.125 for the linear transformer (Fig. 1)."""
+    the authors' 0.125 for the linear transformer (Fig. 1) and AdamW's 5e-4 for the softmax transformer (Fig. 9)."""
     check_choice("setting", setting, SETTINGS)
     if check_choice("model", model, MODELS) == "linear":
         return 0.125
+    if model == "softmax":
+        return 5e-4
     return {"iso": dim / 4, "fs": 0.5, "rrs": 5.0}[setting]
 
 
@@ -37,6 +39,8 @@ def theory_values(config: TrainConfig) -> dict:
     out = {"theory_loss": None, "theory_flow_loss": None, "flow_time": None}
     tied_full = config.model == "reduced" and config.tied and config.width in (None, config.dim)
     sigma2 = config.noise**2
+    if config.model == "softmax":
+        return out  # no theory for softmax attention
     if config.setting == "iso" and not math.isinf(config.alpha):
         from icl_sym.theories.bordelon2025.iso import iso_flow_fixed_point, iso_gradient_flow, iso_reducible_loss
 
@@ -79,7 +83,8 @@ def torch_threads(threads: int) -> Iterator[None]:
 def simulate_training(setting: str = "iso", depth: int = 4, alpha: float = 2.0, dim: int = 64,
                       width: int | None = None, model: str = "reduced", steps: int = 400, lr: float | None = None,
                       batch: int = 256, seed: int = 0, device: str = "cpu", nu: float = 1.25, beta: float = 1.25,
-                      noise: float = 0.0, untied: bool = False, coupled: bool = False, decay: float = 0.5,
+                      noise: float = 0.0, untied: bool = False, coupled: bool = False, heads: int = 1,
+                      mlp: bool = False, decay: float = 0.5,
                       weight_decay: float = 0.0, eval_contexts: int = 10_000, threads: int = 1) -> dict:
     """Train from the model's initialisation and return a JSON-able summary: ``final_loss`` (noise-free test
     error on ``eval_contexts`` fresh contexts, 1 for the zero model), ``final_loss_se``, ``theory_loss``, the
@@ -88,7 +93,8 @@ def simulate_training(setting: str = "iso", depth: int = 4, alpha: float = 2.0, 
     config = TrainConfig(setting=setting, dim=dim, alpha=alpha, depth=depth, width=width, model=model,
                          tied=not untied, coupled=coupled, steps=steps,
                          lr=default_lr(setting, model, dim) if lr is None else lr, batch=batch, seed=seed, nu=nu,
-                         beta=beta, noise=noise, weight_decay=weight_decay, decay=decay, device=device)
+                         beta=beta, noise=noise, weight_decay=weight_decay, decay=decay, heads=heads, mlp=mlp,
+                         device=device)
     eval_contexts = check_int("eval_contexts", eval_contexts, 2)
     with torch_threads(threads):
         result = train(config)

@@ -4,7 +4,8 @@ step, a seeded generator, loss histories with their configuration, checkpoints a
 Step s draws B fresh contexts, takes the mean test error over them (times the model's objective scale,
 N for the transformers) plus ``weight_decay`` × Σ mean(θ²), and moves every parameter group by
 −η_s × (its factor) × gradient. The learning rate η_s is constant, then decays linearly to 0 over the
-last ``decay`` fraction of the steps (``decay = 0``: the paper's constant rate).
+last ``decay`` fraction of the steps (``decay = 0``: the paper's constant rate). The softmax transformer is
+trained with AdamW instead (App. G.3), its ``weight_decay`` the optimiser's decoupled decay.
 
 With Γ ← Γ − η ∇_Γ ℓ the gradient-flow times of the theory are (docs/theory/bordelon2025.md, "Simulation"):
 ISO t = 2 Σ_s η_s / D (Result 1's convention dγ/dt = −½ ∂ℓ), RRS t = Σ_s η_s / D (Result 6),
@@ -29,13 +30,14 @@ from icl_sym.sim.devices import check_device
 from icl_sym.sim.sampling import draw_generator
 
 from .data import SETTINGS, DataSpec, make_spec, sample_contexts
-from .models import LinearTransformer, ReducedGamma
+from .models import LinearTransformer, ReducedGamma, SoftmaxTransformer
 
 __all__ = ["MODELS", "TrainConfig", "TrainResult", "build_model", "learning_rate", "flow_time", "train",
            "evaluate", "IncompatibleCheckpointError"]
 
-#: Trainable models: the reduced-Γ model and the authors' linear transformer (tied weights).
-MODELS = ("reduced", "linear")
+#: Trainable models: the reduced-Γ model, the authors' linear transformer (tied weights, online SGD) and the untied
+#: softmax transformer (AdamW).
+MODELS = ("reduced", "linear", "softmax")
 _DTYPES = {"float64": torch.float64, "float32": torch.float32}
 #: Queries per context for token-level models (the authors' K = 32 in Fig. 1).
 DEFAULT_QUERIES = 32
@@ -67,6 +69,8 @@ class TrainConfig:
     weight_decay: float = 0.0
     decay: float = 0.0
     queries: int = DEFAULT_QUERIES
+    heads: int = 1
+    mlp: bool = False
     device: str = "cpu"
     dtype: str = "float64"
 
@@ -87,8 +91,11 @@ class TrainConfig:
         check_array("lr", self.lr, Range(0, low_open=True))
         check_array("weight_decay", self.weight_decay, Range(0))
         check_array("decay", self.decay, Range(0, 1))
-        if self.model == "linear" and math.isinf(self.alpha):
-            raise ParameterError("alpha", "finite for the linear transformer (it reads sampled tokens)", self.alpha)
+        if self.model != "reduced" and math.isinf(self.alpha):
+            raise ParameterError("alpha", "finite for the transformers (they read sampled tokens)", self.alpha)
+        check_int("heads", self.heads, 1)
+        if self.model == "softmax" and (self.width or self.dim) % self.heads:
+            raise ParameterError("heads", f"a divisor of the width {self.width or self.dim}", self.heads)
         check_device(self.device)
 
     def spec(self) -> DataSpec:
@@ -107,6 +114,8 @@ def build_model(config: TrainConfig) -> nn.Module:
     kw = dict(dtype=_DTYPES[config.dtype], device=config.device)
     if config.model == "reduced":
         return ReducedGamma(config.dim, config.depth, config.width, tied=config.tied, **kw)
+    if config.model == "softmax":
+        return SoftmaxTransformer(config.dim, config.depth, config.width, heads=config.heads, mlp=config.mlp, **kw)
     return LinearTransformer(config.dim, config.depth, config.width, coupled=config.coupled, **kw)
 
 
@@ -168,7 +177,11 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     spec = config.spec()
     model = build_model(config)
     groups = [{"params": params, "factor": factor} for params, factor in model.lr_scales()]
-    optimizer = torch.optim.SGD([{"params": g["params"], "lr": config.lr} for g in groups], lr=config.lr)
+    param_groups = [{"params": g["params"], "lr": config.lr} for g in groups]
+    if config.model == "softmax":  # App. G.3: AdamW, the weight decay in the optimiser
+        optimizer = torch.optim.AdamW(param_groups, lr=config.lr, weight_decay=config.weight_decay)
+    else:
+        optimizer = torch.optim.SGD(param_groups, lr=config.lr)
     generator = draw_generator(config.seed, 0, config.device)
     history: list[float] = []
     path = None if checkpoint is None else Path(checkpoint)
@@ -181,7 +194,7 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         generator.set_state(state["generator"])
         history = list(state["history"])
     end = config.steps if stop_after is None else min(config.steps, check_int("stop_after", stop_after, 0))
-    queries = config.queries if config.model == "linear" else 0
+    queries = config.queries if config.model != "reduced" else 0
     sampler = _sampler(config)
 
     def save() -> None:
@@ -198,7 +211,7 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
             group["lr"] = eta * meta["factor"]
         batch = sample_contexts(spec, config.batch, generator=generator, queries=queries, sampler=sampler)
         optimizer.zero_grad(set_to_none=True)
-        objective, mean_loss = _objective(model, batch, config.weight_decay)
+        objective, mean_loss = _objective(model, batch, 0.0 if config.model == "softmax" else config.weight_decay)
         objective.backward()
         optimizer.step()
         history.append(float(mean_loss.detach()))
@@ -220,7 +233,7 @@ def evaluate(model: nn.Module, config: TrainConfig, contexts: int = 10_000, chun
     contexts = check_int("contexts", contexts, 2)
     spec = config.spec()
     generator = draw_generator(config.seed, 1, config.device)
-    queries = config.queries if config.model == "linear" else 0
+    queries = config.queries if config.model != "reduced" else 0
     parts = []
     for start in range(0, contexts, chunk):
         batch = sample_contexts(spec, min(chunk, contexts - start), generator=generator, noise=False,

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from icl_sym.core.validation import ParameterError
-from icl_sym.sim.bordelon2025 import (LinearTransformer, ReducedGamma, TrainConfig, make_spec, reduced_errors,
-                                      sample_contexts, train)
+from icl_sym.sim.bordelon2025 import (LinearTransformer, ReducedGamma, SoftmaxTransformer, TrainConfig, make_spec,
+                                      reduced_errors, sample_contexts, train)
 from icl_sym.sim.sampling import make_generator
 
 
@@ -94,3 +94,23 @@ def test_coupled_transformer_runs_and_has_no_fixed_gamma():
     assert model.losses(batch).shape == (3,)
     with pytest.raises(ParameterError, match="model"):
         model.effective_gamma()
+
+
+@pytest.mark.parametrize("heads, mlp", [(1, False), (2, False), (1, True), (2, True)])
+def test_softmax_transformer_masks_queries_and_learns(heads, mlp):
+    """Queries are never keys: a query's prediction ignores the other queries; AdamW lowers the loss."""
+    model = SoftmaxTransformer(6, 2, width=8, heads=heads, mlp=mlp)
+    batch = sample_contexts(make_spec("iso", 6, 2.0), 4, generator=make_generator(8), queries=3, sampler="tokens")
+    with torch.no_grad():
+        full = model.predict(batch.X, batch.labels(), batch.queries)
+        moved = batch.queries.clone()
+        moved[..., 1:] *= 5.0
+        again = model.predict(batch.X, batch.labels(), moved)
+        relabelled = model.predict(batch.X, batch.labels() + 1.0, batch.queries)
+    assert torch.allclose(full[:, 0], again[:, 0], rtol=1e-12) and not torch.allclose(full, relabelled)
+    config = TrainConfig(setting="iso", dim=6, alpha=2.0, depth=2, width=8, model="softmax", steps=60, lr=0.02,
+                         batch=32, queries=4, heads=heads, mlp=mlp)
+    history = train(config).history
+    assert sum(history[-10:]) / 10 < 0.9 * sum(history[:5]) / 5
+    with pytest.raises(ParameterError, match="heads"):
+        SoftmaxTransformer(6, 2, width=8, heads=3)

@@ -21,9 +21,10 @@ def test_same_seed_same_history_other_seed_other_history():
     assert a == b and a != c and len(a) == 12 and a[-1] < a[0]
 
 
-@pytest.mark.parametrize("model", ["reduced", "linear"])
+@pytest.mark.parametrize("model", ["reduced", "linear", "softmax"])
 def test_interrupted_and_resumed_run_gives_the_same_history(tmp_path, model):
-    config = TrainConfig(**{**SMALL, "model": model, "lr": 2.0 if model == "reduced" else 0.5, "queries": 3})
+    lr = {"reduced": 2.0, "linear": 0.5, "softmax": 0.01}[model]
+    config = TrainConfig(**{**SMALL, "model": model, "lr": lr, "queries": 3, "heads": 2 if model == "softmax" else 1})
     whole = train(config)
     path = tmp_path / "run.pt"
     first = train(config, checkpoint=path, checkpoint_every=4, stop_after=6)  # saved at step 4
@@ -62,7 +63,8 @@ def test_evaluation_is_normalised_and_independent_of_training():
 
 @pytest.mark.parametrize("kwargs, name", [
     (dict(depth=0), "depth"), (dict(dim=1), "dim"), (dict(setting="gaussian"), "setting"),
-    (dict(model="softmax"), "model"), (dict(width=7), "width"), (dict(nu=0.0, setting="fs"), "nu"),
+    (dict(model="mamba"), "model"), (dict(model="softmax", heads=3, width=8), "heads"), (dict(width=7), "width"),
+    (dict(nu=0.0, setting="fs"), "nu"),
     (dict(device="cuda:99" if torch.cuda.is_available() else "cuda"), "device"), (dict(device="tpu"), "device"),
     (dict(lr=0.0), "lr"), (dict(batch=0), "batch"), (dict(model="linear", alpha=math.inf), "alpha"),
     (dict(decay=1.5), "decay")])
@@ -97,7 +99,8 @@ def test_simulate_command_json_and_table(capsys):
 
 @pytest.mark.parametrize("option, value, message", [
     ("--depth", "0", "depth must be an integer >= 1"), ("--setting", "xyz", "setting must be one of iso, fs, rrs"),
-    ("--model", "softmax", "model must be one of reduced, linear"), ("--nu", "0", "nu must be real in (1, inf)"),
+    ("--model", "transformer", "model must be one of reduced, linear, softmax"),
+    ("--nu", "0", "nu must be real in (1, inf)"),
     ("--dim", "1", "dim must be an integer >= 2"), ("--width", "9", "width must be at most dim")])
 def test_simulate_command_errors(capsys, option, value, message):
     args = ["simulate", "bordelon2025", "--dim", "8", "--steps", "1", "--setting", "fs", option, value]

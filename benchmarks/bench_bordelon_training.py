@@ -107,8 +107,8 @@ def main() -> None:
              "measured in the same run",
              "reading: the target of 20x is not reached on this CPU. Each context has its own matrix, so a layer is a "
              "batched matrix-vector product (about 4 passes over the 16 MB of per-context factors per layer, forward "
-             "and backward), bound by memory bandwidth (about 5 GB/s measured here), while the loop's 32 KB per-context "
-             "matrices stay in cache and only its Python overhead is lost. A hand-written adjoint gradient and "
+             "and backward), bound by memory bandwidth (about 5 GB/s measured here), while the loop's 32 KB "
+             "per-context matrices stay in cache and only its Python overhead is lost. A hand-written adjoint gradient and "
              "cache-sized chunks of the batch were tried and were no faster (0.20-0.23 s against 0.16 s per step "
              "for autograd)"]
     path = write_results("bench_bordelon_training", "Reduced-Γ training throughput: batched vs one context at a "

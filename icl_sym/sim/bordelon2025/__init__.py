@@ -17,8 +17,8 @@ from .protocol import default_lr, simulate_training, theory_values
 from .training import MODELS, TrainConfig, TrainResult, evaluate, flow_time, train
 
 __all__ = ["SIMULATION", "SETTINGS", "MODELS", "DataSpec", "ContextBatch", "make_spec", "sample_contexts",
-           "ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "TrainConfig", "TrainResult", "train", "evaluate",
-           "flow_time", "simulate_training", "default_lr", "theory_values"]
+           "ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "TrainConfig", "TrainResult",
+           "train", "evaluate", "flow_time", "simulate_training", "default_lr", "theory_values"]
 
 _POSITIVE = Range(0, low_open=True)
 

@@ -82,11 +82,11 @@ def fig2(mode: str) -> FigureData:
 
     panels = []
     for key, alpha in (("a", 0.5), ("b", 2.0)):
-        panel = Panel(f"({key}) α = {alpha:g}", "γ/L", "loss", xlog=False, key=key)
+        panel = Panel(f"({key}) α = {alpha:g}", "γ/L", "loss", xlog=False, ylog=True, key=key)
         for depth in (1, 2, 4, 8, 16, 32):
             panel.curves.append(Curve(f"L = {depth}", step, landscape(alpha, depth)))
         panels.append(panel)
-    panel = Panel("(c) α = 1.125, L = 16", "γ/L", "loss − σ²", xlog=False, key="c")
+    panel = Panel("(c) α = 1.125, L = 16", "γ/L", "loss − σ²", xlog=False, ylog=True, key="c")
     for sigma in (0.0, 0.25, 0.5, 0.75, 1.0):
         panel.curves.append(Curve(f"σ = {sigma:g}", step, landscape(1.125, 16, sigma**2)))
     panels.append(panel)

@@ -63,12 +63,13 @@ FIG1_ALPHA_SIM = (1.0, 2.0, 4.0)
 
 
 def fig1(mode: str) -> FigureData:
-    """ISO: optimal loss against α for L = 1, 2, 4, 8, 16 and ∞ (Result 2; Fig. 1(c)); trained markers for L ≤ 4."""
+    """ISO: optimal loss against α for L = 1, 2, 4, 8, 16 and ∞ (Result 2; Fig. 1(c)); trained markers for L ≤ 2
+    (quick: at D ∈ {8, 16} online SGD at L = 4, α = 1 diverged even at η = D/16) or L ≤ 4 (full, D ∈ {32, 64})."""
     alpha = np.logspace(np.log10(0.25), np.log10(8), 40 if mode == "quick" else 200)
     panel = Panel("C: final ISO loss against α", "α = P/D", "test error", ylog=True, key="C", quantity="loss",
                   xparam="alpha", theory=iso_loss)
     for depth in (1, 2, 4, 8, 16):
-        markers = (Markers("reduced", FIG1_ALPHA_SIM),) if depth <= 4 else ()
+        markers = (Markers("reduced", FIG1_ALPHA_SIM),) if depth <= (2 if mode == "quick" else 4) else ()
         panel.curve(f"L = {depth}", alpha, dict(depth=depth), markers)
     panel.curves.append(Curve("L = ∞: (1 − α)₊", alpha, np.clip(1 - alpha, 1e-12, None)))
     return FigureData("bordelon2025.fig1", "Bordelon et al. Fig. 1(c): depth helps most near α = 1", [panel], LAYOUT)

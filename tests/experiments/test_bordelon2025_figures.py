@@ -33,7 +33,7 @@ def test_theory_figures_write_png_and_theory_csv(name, tmp_path):
 
 def test_fig1_marker_task_trains_and_stores_its_theory():
     tasks = simulation_tasks(fig1("quick"), SimOptions((8,), draws=1, seed=2, contexts=500))
-    assert len(tasks) == 3 * 3  # three α, depths 1, 2, 4
+    assert len(tasks) == 3 * 2  # three α, depths 1 and 2 (quick)
     task = next(t for t in tasks if dict(t.point) == {"alpha": 2.0, "depth": 2.0})
     (row,) = run_task(task)
     assert row["theory_loss"] == pytest.approx(float(iso_optimal_loss(2.0, 2)), rel=1e-14)

@@ -71,7 +71,8 @@ def fig1(mode: str) -> FigureData:
     for depth in (1, 2, 4, 8, 16):
         markers = (Markers("reduced", FIG1_ALPHA_SIM),) if depth <= (2 if mode == "quick" else 4) else ()
         panel.curve(f"L = {depth}", alpha, dict(depth=depth), markers)
-    panel.curves.append(Curve("L = ∞: (1 − α)₊", alpha, np.clip(1 - alpha, 1e-12, None)))
+    below = alpha[alpha < 1]  # (1 − α)₊ vanishes for α ≥ 1: nothing to draw on a log axis there
+    panel.curves.append(Curve("L = ∞: (1 − α)₊", below, 1 - below))
     return FigureData("bordelon2025.fig1", "Bordelon et al. Fig. 1(c): depth helps most near α = 1", [panel], LAYOUT)
 
 

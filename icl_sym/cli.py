@@ -512,10 +512,13 @@ def simulate(ctx: typer.Context, paper: Optional[str] = typer.Argument(None, hel
         print(json.dumps({k: "inf" if isinstance(v, float) and math.isinf(v) else v for k, v in result.items()},
                          allow_nan=False))
         return
-    table = Table("quantity", "mean", "std over draws")
+    # Quantities come as <name>_mean/<name>_std over draws, or as <name> with its standard error <name>_se.
+    over_draws = all(f"{key}_mean" in result for key in simulation.quantities)
+    table = Table("quantity", "mean", "std over draws" if over_draws else "standard error")
     for key in simulation.quantities:
-        spread = result[f"{key}_std"]
-        table.add_row(key.upper(), f"{result[f'{key}_mean']:.6g}", "-" if spread is None else f"{spread:.3g}")
+        mean, spread = ((result[f"{key}_mean"], result[f"{key}_std"]) if f"{key}_mean" in result
+                        else (result[key], result.get(f"{key}_se")))
+        table.add_row(key.upper(), f"{mean:.6g}", "-" if spread is None else f"{spread:.3g}")
     out.print(simulation.describe(result), highlight=False)
     out.print(table)
 

@@ -138,7 +138,8 @@ class Simulation:
     """A theory's finite-size simulation entry point (``icl-sym simulate PAPER``).
 
     ``run(**params)`` returns a JSON-able mapping holding, for each name in ``quantities``,
-    ``<name>_mean`` and ``<name>_std`` (``None`` for a single draw). ``describe(result)`` is the
+    ``<name>_mean`` and ``<name>_std`` (``None`` for a single draw), or ``<name>`` and its standard
+    error ``<name>_se`` (one run scored on many test draws). ``describe(result)`` is the
     one-line summary printed above the table of quantities.
     """
 

@@ -23,7 +23,8 @@ from icl_sym.core.validation import ParameterError, Range, check_array, check_ch
 __all__ = [
     "SAMPLERS",
     "Contexts", "Tokens", "Regressions",
-    "make_generator", "draw_generator", "sphere_tasks", "gaussian_tasks", "chi2",
+    "make_generator", "draw_generator", "sphere_tasks", "gaussian_tasks", "chi2", "chi2_each",
+    "haar_orthogonal", "wishart_factor",
     "context_length",
     "sample_tokens", "sample_contexts", "sample_sufficient", "sample", "sample_regressions",
 ]
@@ -44,6 +45,24 @@ def draw_generator(seed: int, draw: int, device: str | torch.device = "cpu") -> 
     """
     pair = (check_int("seed", seed, 0), check_int("draw", draw, 0))
     return make_generator(int(np.random.SeedSequence(pair).generate_state(1, np.uint64)[0]), device)
+
+
+def haar_orthogonal(count: int, dim: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """``count`` independent Haar-distributed orthogonal ``dim × dim`` matrices, shape ``(count, dim, dim)``,
+    on the generator's device.
+
+    QR of a Gaussian matrix G = QR is Haar only once the sign ambiguity of the factorisation is fixed:
+    LAPACK's Householder QR returns R with a sign pattern that depends on G, which biases Q (its first
+    column always has a negative first entry, say). Multiplying column j of Q by sign(R_jj) makes
+    the factorisation unique with a positive diagonal, and Q is then exactly Haar (Mezzadri 2007).
+    """
+    count = check_int("count", count, 0)
+    dim = check_int("dim", dim, 1)
+    gauss = torch.randn(count, dim, dim, generator=generator, dtype=dtype, device=generator.device)
+    q, r = torch.linalg.qr(gauss)
+    signs = torch.sign(torch.diagonal(r, dim1=-2, dim2=-1))
+    signs = torch.where(signs == 0, torch.ones_like(signs), signs)  # a zero pivot has probability 0
+    return q * signs.unsqueeze(-2)
 
 
 def context_length(d, alpha, minimum: int) -> tuple[int, float, int]:
@@ -71,6 +90,26 @@ def gaussian_tasks(k: int, d: int, *, generator: torch.Generator, dtype=torch.fl
     return torch.randn(k, d, generator=generator, dtype=dtype, device=generator.device)
 
 
+def _gamma_marsaglia_tsang(shape: torch.Tensor, *, generator: torch.Generator) -> torch.Tensor:
+    """One Gamma(shape_i) draw per entry of ``shape`` (every shape ≥ 1): Marsaglia–Tsang rejection (ACM TOMS 26,
+    2000), exact; all entries are drawn together and rejected ones redrawn."""
+    opts = dict(generator=generator, dtype=shape.dtype, device=generator.device)
+    shift = shape - 1 / 3
+    scale = 1 / torch.sqrt(9 * shift)
+    out = torch.empty_like(shape)
+    pending = torch.arange(shape.numel(), device=generator.device)
+    while pending.numel():
+        z = torch.randn(pending.numel(), **opts)
+        u = torch.rand(pending.numel(), **opts)
+        d, c = shift[pending], scale[pending]
+        v = (1 + c * z) ** 3
+        # v <= 0 is rejected; the clamp only keeps the logarithm finite for those.
+        accept = (v > 0) & (u.log() < z**2 / 2 + d - d * v + d * v.clamp_min(1e-300).log())
+        out[pending[accept]] = d[accept] * v[accept]
+        pending = pending[~accept]
+    return out
+
+
 def chi2(dof: int, n: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
     """``n`` independent chi-square draws with ``dof`` degrees of freedom (exact; ``dof = 0`` gives zeros).
 
@@ -83,19 +122,39 @@ def chi2(dof: int, n: int, *, generator: torch.Generator, dtype=torch.float64) -
         return torch.zeros(n, dtype=dtype, device=generator.device)
     if dof == 1:
         return torch.randn(n, **opts) ** 2
-    shift = dof / 2 - 1 / 3
-    scale = 1 / math.sqrt(9 * shift)
-    out = torch.empty(n, dtype=dtype, device=generator.device)
-    pending = torch.arange(n, device=generator.device)
-    while pending.numel():
-        z = torch.randn(pending.numel(), **opts)
-        u = torch.rand(pending.numel(), **opts)
-        v = (1 + scale * z) ** 3
-        # v <= 0 is rejected; the clamp only keeps the logarithm finite for those.
-        accept = (v > 0) & (u.log() < z**2 / 2 + shift - shift * v + shift * v.clamp_min(1e-300).log())
-        out[pending[accept]] = 2 * shift * v[accept]
-        pending = pending[~accept]
-    return out
+    return 2 * _gamma_marsaglia_tsang(torch.full((n,), dof / 2, dtype=dtype, device=generator.device),
+                                      generator=generator)
+
+
+def chi2_each(dofs, count: int, *, generator: torch.Generator, dtype=torch.float64) -> torch.Tensor:
+    """``count`` rows of independent chi-square draws, column j with ``dofs[j]`` ≥ 1 degrees of freedom:
+    shape ``(count, len(dofs))`` (exact: z² for one degree of freedom, Marsaglia–Tsang otherwise)."""
+    dofs = [check_int("dofs", d, 1) for d in dofs]
+    count = check_int("count", count, 0)
+    table = torch.tensor(dofs, dtype=dtype, device=generator.device).expand(count, len(dofs)).reshape(-1)
+    out = torch.empty_like(table)
+    one = table == 1
+    if bool(one.any()):
+        out[one] = torch.randn(int(one.sum()), generator=generator, dtype=dtype, device=generator.device) ** 2
+    if bool((~one).any()):
+        out[~one] = 2 * _gamma_marsaglia_tsang(table[~one] / 2, generator=generator)
+    return out.reshape(count, len(dofs))
+
+
+def wishart_factor(count: int, dim: int, context: int, *, generator: torch.Generator,
+                   dtype=torch.float64) -> torch.Tensor:
+    """Bartlett factors T of ``count`` Wishart matrices: XXᵀ has the law of TTᵀ for X a D×P standard Gaussian
+    matrix, with T ∈ R^{D×r}, r = min(D, P), lower-trapezoidal, T_jj = √χ²_{P−j} (j = 0..r−1) and N(0, 1) below
+    the diagonal (Bartlett 1933; the rows of X orthogonalised in turn). Shape ``(count, dim, r)``.
+
+    X = TQ with Q's r orthonormal rows independent of T, so Xε for ε ~ N(0, I_P) has the law of Tξ, ξ ~ N(0, I_r).
+    """
+    count, dim, context = check_int("count", count, 0), check_int("dim", dim, 1), check_int("context", context, 1)
+    rank = min(dim, context)
+    factor = torch.randn(count, dim, rank, generator=generator, dtype=dtype, device=generator.device).tril(-1)
+    diagonal = chi2_each(range(context, context - rank, -1), count, generator=generator, dtype=dtype).sqrt()
+    factor.diagonal(dim1=-2, dim2=-1).copy_(diagonal)
+    return factor
 
 
 @dataclass(frozen=True)

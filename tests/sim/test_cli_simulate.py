@@ -50,7 +50,7 @@ def test_simulate_infinite_kappa_and_table(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["simulate", "lu2023", *BASE[2:]], "paper must be one of lu2024"),
+    (["simulate", "lu2023", *BASE[2:]], "paper must be one of bordelon2025, lu2024"),
     (with_option("--kappa", "-1"), "kappa must be real in (0, inf) or inf"),
     (with_option("--kappa", "40"), "kappa must be at most about tau*d"),
     (with_option("--d", "1"), "d must be an integer >= 2"),

@@ -13,5 +13,7 @@ THEORY = Theory(
     "Theory of scaling laws for in-context regression: depth, width, context and time",
     "Bordelon, Letey, Pehlevan, Theory of scaling laws for in-context regression: depth, width, context and time, "
     "ICLR 2026 (arXiv 2510.01098)",
+    simulation="icl_sym.sim.bordelon2025:SIMULATION",
+    figures="icl_sym.experiments.bordelon2025:FIGURES",
     errata="icl_sym.theories.bordelon2025.errata:LEDGER",
 )

@@ -1,0 +1,225 @@
+"""Models of Bordelon, Letey, Pehlevan (2026): the reduced-Γ model (Sec. 2.2, App. B.2) and the authors'
+deep linear transformers with tied weights (Sec. 2.1; decoupled x/y streams and the coupled variant).
+
+Reduced-Γ model. Depth L is L steps of in-context preconditioned gradient descent from w⁰ = 0,
+w^{ℓ+1} = w^ℓ + L⁻¹ Γ_ℓ X (y − Xᵀ w^ℓ)/P, so the error e^ℓ = w − w^ℓ obeys
+
+    e^{ℓ+1} = e^ℓ − L⁻¹ Γ_ℓ (Σ̂ e^ℓ + σ X ε / P),     e⁰ = w,
+
+and the test error of the context is e^{Lᵀ} Σ_c e^L (docs/theory/bordelon2025.md, "Simulation").
+With a width N ≤ D the trainable matrix Γ ∈ R^{N×N} acts through the frozen projection
+A = √N [I_N 0] ∈ R^{N×D}: Γ_eff = Aᵀ Γ A / N (Sec. 4). Tied layers share Γ; untied layers have one Γ_ℓ each.
+For a batch, every layer is one batched product with Σ̂ (through X) and one matrix product with Γ_effᵀ.
+
+Linear transformers (Sec. 2.1, authors' parameterisation). Inputs are fed as x/√D (the authors' data
+have x ~ N(0, I/D)); widths scale as in mean-field / μP: q = W_q h/√N, k = W_k h/√N, v = W_v h/√N,
+attention A_{νμ} = k_ν·q_μ / N over the P labelled keys, update h_μ ← h_μ − (1/L) Σ_ν A_{νμ} v_ν / P with
+the same sign for every token and the prediction −w_yᵀ h/N (the sign-flipped equivalent of the paper's
+mask, App. B.1). Initialisation σ = 0.4: W_x = √2 √N σ I_{N×D}, W_q = W_k = W_v = σ √N I_N,
+w_y = w_o = 1_N frozen. In the decoupled model the x-stream h^x = W_x x/√D is never updated and only
+the y-stream h^y (started at y_μ 1_N on labelled tokens, 0 on queries) is; its gradients keep
+W_v 1_N ∝ 1_N, so the model *is* a reduced-Γ model with Γ_eff = s Mᵀ, s = 1ᵀ W_v 1/(N√N),
+M = W_xᵀ W_kᵀ W_q W_x/(N² D) (:meth:`LinearTransformer.effective_gamma`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from icl_sym.core.validation import ParameterError, check_int
+
+from .data import ContextBatch
+
+__all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "INIT_SCALE"]
+
+#: The authors' initialisation scale σ of the linear transformers (Sec. 2.1 runs).
+INIT_SCALE = 0.4
+
+
+def reduced_errors(gammas: torch.Tensor, batch: ContextBatch) -> torch.Tensor:
+    """e^L (B, D) of L in-context GD steps with preconditioners ``gammas`` (L, D, D), one per layer."""
+    depth = gammas.shape[0]
+    e = batch.w
+    for layer in range(depth):
+        drive = batch.cov_times(e)
+        if batch.noise_drive is not None:
+            drive = drive + batch.noise_drive
+        e = e - drive @ gammas[layer].mT / depth
+    return e
+
+
+class ReducedGamma(nn.Module):
+    """The reduced-Γ model at dimension ``dim``, depth ``depth``, width ``width`` (≤ dim; default dim), from Γ = 0."""
+
+    def __init__(self, dim: int, depth: int, width: int | None = None, *, tied: bool = True,
+                 dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"):
+        super().__init__()
+        self.dim = check_int("dim", dim, 2)
+        self.depth = check_int("depth", depth, 1)
+        self.width = self.dim if width is None else check_int("width", width, 1)
+        if self.width > self.dim:
+            raise ParameterError("width", f"at most dim = {self.dim} (the projection A has rank width)", width)
+        self.tied = bool(tied)
+        projection = torch.zeros(self.width, self.dim, dtype=dtype, device=device)
+        projection[:, : self.width] = math.sqrt(self.width) * torch.eye(self.width, dtype=dtype, device=device)
+        self.register_buffer("projection", projection)
+        shape = (self.width, self.width) if self.tied else (self.depth, self.width, self.width)
+        self.gamma = nn.Parameter(torch.zeros(shape, dtype=dtype, device=device))
+
+    def effective_gammas(self) -> torch.Tensor:
+        """Γ_eff,ℓ = Aᵀ Γ_ℓ A / N for every layer, shape (L, D, D)."""
+        A = self.projection
+        g = A.mT @ self.gamma @ A / self.width
+        return g.expand(self.depth, self.dim, self.dim) if self.tied else g
+
+    def losses(self, batch: ContextBatch) -> torch.Tensor:
+        """Test error e^{Lᵀ} Σ_c e^L of every context of ``batch`` (B,)."""
+        return batch.test_error(reduced_errors(self.effective_gammas(), batch))
+
+    def objective_scale(self) -> float:
+        return 1.0
+
+    def lr_scales(self) -> list[tuple[list[nn.Parameter], float]]:
+        """Parameter groups and their learning-rate factors: ηL per layer for untied layers (App. G.1)."""
+        return [([self.gamma], 1.0 if self.tied else float(self.depth))]
+
+
+class LinearTransformer(nn.Module):
+    """The authors' deep linear transformer with tied weights, decoupled (x/y streams) or coupled (one stream)."""
+
+    def __init__(self, dim: int, depth: int, width: int | None = None, *, coupled: bool = False,
+                 init_scale: float = INIT_SCALE, dtype: torch.dtype = torch.float64,
+                 device: str | torch.device = "cpu"):
+        super().__init__()
+        self.dim = check_int("dim", dim, 2)
+        self.depth = check_int("depth", depth, 1)
+        self.width = self.dim if width is None else check_int("width", width, 1)
+        self.coupled = bool(coupled)
+        N, s = self.width, init_scale
+        eye_nd = torch.eye(N, self.dim, dtype=dtype, device=device)
+        eye_n = torch.eye(N, dtype=dtype, device=device)
+        self.W_x = nn.Parameter(math.sqrt(2 * N) * s * eye_nd)
+        self.W_q = nn.Parameter(math.sqrt(N) * s * eye_n)
+        self.W_k = nn.Parameter(math.sqrt(N) * s * eye_n)
+        self.W_v = nn.Parameter(math.sqrt(N) * s * eye_n)
+        self.register_buffer("w_y", torch.ones(N, dtype=dtype, device=device))
+
+    def predict(self, X: torch.Tensor, y: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
+        """Predictions (B, K) at ``queries`` (B, D, K) from the labelled context ``X`` (B, D, P), ``y`` (B, P)."""
+        N, P, L = self.width, X.shape[-1], self.depth
+        root_n = math.sqrt(N)
+        hx = self.W_x @ torch.cat([X, queries], dim=-1) / math.sqrt(self.dim)  # (B, N, P + K)
+        hy = torch.zeros_like(hx)
+        hy[..., :P] = self.w_y[:, None] * y[:, None, :]
+        if self.coupled:
+            h = hx + hy
+            for _ in range(L):
+                q, k, v = (W @ h / root_n for W in (self.W_q, self.W_k, self.W_v))
+                scores = k[..., :P].mT @ q / N  # (B, P, P + K): keys are the labelled tokens
+                h = h - v[..., :P] @ scores / (L * P)
+            out = h
+        else:
+            q, k = self.W_q @ hx / root_n, self.W_k @ hx[..., :P] / root_n
+            scores = k.mT @ q / N  # fixed across layers: the x-stream is never updated
+            for _ in range(L):
+                v = self.W_v @ hy[..., :P] / root_n
+                hy = hy - v @ scores / (L * P)
+            out = hy
+        return -(self.w_y @ out[..., P:]) / N
+
+    def losses(self, batch: ContextBatch) -> torch.Tensor:
+        """Mean squared error over the noise-free queries of every context (B,)."""
+        if batch.X is None or batch.queries is None:
+            raise ParameterError("alpha", "finite (the transformer needs sampled tokens and queries)", "inf")
+        y_query = torch.einsum("bdk,bd->bk", batch.queries, batch.w)
+        return ((self.predict(batch.X, batch.labels(), batch.queries) - y_query) ** 2).mean(-1)
+
+    def objective_scale(self) -> float:
+        """The authors train N · loss (mean-field scaling of the learning rate)."""
+        return float(self.width)
+
+    def lr_scales(self) -> list[tuple[list[nn.Parameter], float]]:
+        return [([self.W_x, self.W_q, self.W_k, self.W_v], 1.0)]
+
+    def effective_gamma(self) -> torch.Tensor:
+        """Γ_eff = s Mᵀ of the decoupled model (exact while W_v 1 ∝ 1, which its training preserves)."""
+        if self.coupled:
+            raise ParameterError("model", "the decoupled transformer (the coupled one has no fixed Γ_eff)", "coupled")
+        N = self.width
+        s = self.w_y @ self.W_v @ self.w_y / (N * math.sqrt(N))
+        M = self.W_x.mT @ self.W_k.mT @ self.W_q @ self.W_x / (N * N * self.dim)
+        return s * M.mT
+
+
+class SoftmaxTransformer(nn.Module):
+    """Untied softmax-attention layers of App. G.3: per layer ℓ its own x-stream h^x = W_x^ℓ x/√D, queries and keys
+    from it, values from the y-stream, softmax over the P labelled keys, hy ← hy − (1/L) Σ_ν A_{νμ} v_ν (no 1/P).
+
+    ``heads`` = H > 1 splits q, k, v into H blocks of N/H with logits q_h·k_h/√(N/H) and an output map W_o^ℓ;
+    one head uses logits k·q/N. ``mlp`` adds after each attention update hy ← hy − (1/L) W_2 gelu(W_1 hy/√N)/√N,
+    with W_1 = W_2 = σI at initialisation (Fig. 9). Other weights start as in :class:`LinearTransformer`.
+    """
+
+    def __init__(self, dim: int, depth: int, width: int | None = None, *, heads: int = 1, mlp: bool = False,
+                 init_scale: float = INIT_SCALE, dtype: torch.dtype = torch.float64,
+                 device: str | torch.device = "cpu"):
+        super().__init__()
+        self.dim = check_int("dim", dim, 2)
+        self.depth = check_int("depth", depth, 1)
+        self.width = self.dim if width is None else check_int("width", width, 1)
+        self.heads = check_int("heads", heads, 1)
+        if self.width % self.heads:
+            raise ParameterError("heads", f"a divisor of the width N = {self.width}", heads)
+        self.mlp = bool(mlp)
+        N, L, s = self.width, self.depth, init_scale
+        opts = dict(dtype=dtype, device=device)
+        eye = torch.eye(N, **opts).expand(L, N, N)
+        self.W_x = nn.Parameter(math.sqrt(2 * N) * s * torch.eye(N, self.dim, **opts).expand(L, N, self.dim).clone())
+        self.W_q = nn.Parameter(math.sqrt(N) * s * eye.clone())
+        self.W_k = nn.Parameter(math.sqrt(N) * s * eye.clone())
+        self.W_v = nn.Parameter(math.sqrt(N) * s * eye.clone())
+        self.W_o = nn.Parameter(eye.clone()) if self.heads > 1 else None
+        self.W_1 = nn.Parameter(s * eye.clone()) if self.mlp else None
+        self.W_2 = nn.Parameter(s * eye.clone()) if self.mlp else None
+        self.register_buffer("w_y", torch.ones(N, **opts))
+
+    def predict(self, X: torch.Tensor, y: torch.Tensor, queries: torch.Tensor) -> torch.Tensor:
+        """Predictions (B, K) at ``queries`` (B, D, K) from the labelled context ``X`` (B, D, P), ``y`` (B, P)."""
+        N, P, L, H = self.width, X.shape[-1], self.depth, self.heads
+        root_n = math.sqrt(N)
+        tokens = torch.cat([X, queries], dim=-1) / math.sqrt(self.dim)  # (B, D, P + K)
+        hy = torch.zeros(X.shape[0], N, tokens.shape[-1], dtype=X.dtype, device=X.device)
+        hy[..., :P] = self.w_y[:, None] * y[:, None, :]
+        for layer in range(L):
+            hx = self.W_x[layer] @ tokens
+            q = self.W_q[layer] @ hx / root_n
+            k = self.W_k[layer] @ hx[..., :P] / root_n
+            v = self.W_v[layer] @ hy[..., :P] / root_n
+            if H == 1:
+                attention = torch.softmax(k.mT @ q / N, dim=-2)  # (B, P, P + K): over the labelled keys
+                update = v @ attention
+            else:
+                split = lambda t: t.reshape(t.shape[0], H, N // H, t.shape[-1])  # noqa: E731
+                attention = torch.softmax(split(k).mT @ split(q) / math.sqrt(N // H), dim=-2)
+                update = self.W_o[layer] @ (split(v) @ attention).reshape(hy.shape)
+            hy = hy - update / L
+            if self.mlp:
+                hidden = torch.nn.functional.gelu(self.W_1[layer] @ hy / root_n)
+                hy = hy - self.W_2[layer] @ hidden / (root_n * L)
+        return -(self.w_y @ hy[..., P:]) / N
+
+    losses = LinearTransformer.losses
+
+    def objective_scale(self) -> float:
+        return 1.0
+
+    def lr_scales(self) -> list[tuple[list[nn.Parameter], float]]:
+        """One group; with H > 1 heads the attention weights get lr/H (the authors' multi-head runs)."""
+        attention = [self.W_q, self.W_k, self.W_v]
+        rest = [p for p in (self.W_x, self.W_o, self.W_1, self.W_2) if p is not None]
+        if self.heads == 1:
+            return [(attention + rest, 1.0)]
+        return [(attention, 1.0 / self.heads), (rest, 1.0)]

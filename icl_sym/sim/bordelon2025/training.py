@@ -1,0 +1,243 @@
+"""Online SGD of the Bordelon, Letey, Pehlevan models (Sec. 2, App. C.1 protocol): fresh contexts every
+step, a seeded generator, loss histories with their configuration, checkpoints and exact resumption.
+
+Step s draws B fresh contexts, takes the mean test error over them (times the model's objective scale,
+N for the transformers) plus ``weight_decay`` × Σ mean(θ²), and moves every parameter group by
+−η_s × (its factor) × gradient. The learning rate η_s is constant, then decays linearly to 0 over the
+last ``decay`` fraction of the steps (``decay = 0``: the paper's constant rate). The softmax transformer is
+trained with AdamW instead (App. G.3), its ``weight_decay`` the optimiser's decoupled decay.
+
+With Γ ← Γ − η ∇_Γ ℓ the gradient-flow times of the theory are (docs/theory/bordelon2025.md, "Simulation"):
+ISO t = 2 Σ_s η_s / D (Result 1's convention dγ/dt = −½ ∂ℓ), RRS t = Σ_s η_s / D (Result 6),
+FS t = Σ_s η_s per mode (Result 4): :func:`flow_time`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+
+from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
+from icl_sym.sim.devices import check_device
+from icl_sym.sim.sampling import draw_generator
+
+from .data import SETTINGS, DataSpec, make_spec, sample_contexts
+from .models import LinearTransformer, ReducedGamma, SoftmaxTransformer
+
+__all__ = ["MODELS", "TrainConfig", "TrainResult", "build_model", "learning_rate", "flow_time", "train",
+           "evaluate", "IncompatibleCheckpointError"]
+
+#: Trainable models: the reduced-Γ model, the authors' linear transformer (tied weights, online SGD) and the untied
+#: softmax transformer (AdamW).
+MODELS = ("reduced", "linear", "softmax")
+_DTYPES = {"float64": torch.float64, "float32": torch.float32}
+#: Queries per context for token-level models (the authors' K = 32 in Fig. 1).
+DEFAULT_QUERIES = 32
+
+
+class IncompatibleCheckpointError(ValueError):
+    """A checkpoint written by a run with another configuration."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a training run (with ``seed``, its history is reproducible bit for bit)."""
+
+    setting: str = "iso"
+    dim: int = 64
+    alpha: float = 2.0
+    depth: int = 4
+    width: int | None = None
+    model: str = "reduced"
+    tied: bool = True
+    coupled: bool = False
+    steps: int = 1000
+    lr: float = 32.0
+    batch: int = 256
+    seed: int = 0
+    nu: float = 1.25
+    beta: float = 1.25
+    noise: float = 0.0
+    weight_decay: float = 0.0
+    decay: float = 0.0
+    queries: int = DEFAULT_QUERIES
+    heads: int = 1
+    mlp: bool = False
+    device: str = "cpu"
+    dtype: str = "float64"
+
+    def __post_init__(self):
+        check_choice("setting", self.setting, SETTINGS)
+        check_choice("model", self.model, MODELS)
+        check_choice("dtype", self.dtype, tuple(_DTYPES))
+        check_int("dim", self.dim, 2)
+        check_int("depth", self.depth, 1)
+        if self.width is not None:
+            check_int("width", self.width, 1)
+            if self.model == "reduced" and self.width > self.dim:
+                raise ParameterError("width", f"at most dim = {self.dim} for the reduced model", self.width)
+        check_int("steps", self.steps, 0)
+        check_int("batch", self.batch, 1)
+        check_int("seed", self.seed, 0)
+        check_int("queries", self.queries, 1)
+        check_array("lr", self.lr, Range(0, low_open=True))
+        check_array("weight_decay", self.weight_decay, Range(0))
+        check_array("decay", self.decay, Range(0, 1))
+        if self.model != "reduced" and math.isinf(self.alpha):
+            raise ParameterError("alpha", "finite for the transformers (they read sampled tokens)", self.alpha)
+        check_int("heads", self.heads, 1)
+        if self.model == "softmax" and (self.width or self.dim) % self.heads:
+            raise ParameterError("heads", f"a divisor of the width {self.width or self.dim}", self.heads)
+        check_device(self.device)
+
+    def spec(self) -> DataSpec:
+        return make_spec(self.setting, self.dim, self.alpha, nu=self.nu, beta=self.beta, noise=self.noise,
+                         dtype=_DTYPES[self.dtype], device=self.device)
+
+    def as_dict(self) -> dict:
+        """JSON-able (α = ∞ written as the string "inf")."""
+        out = dataclasses.asdict(self)
+        out["alpha"] = "inf" if math.isinf(self.alpha) else self.alpha
+        return out
+
+
+def build_model(config: TrainConfig) -> nn.Module:
+    """The model of ``config`` at its initialisation (Γ = 0; the authors' σ = 0.4 for the transformer)."""
+    kw = dict(dtype=_DTYPES[config.dtype], device=config.device)
+    if config.model == "reduced":
+        return ReducedGamma(config.dim, config.depth, config.width, tied=config.tied, **kw)
+    if config.model == "softmax":
+        return SoftmaxTransformer(config.dim, config.depth, config.width, heads=config.heads, mlp=config.mlp, **kw)
+    return LinearTransformer(config.dim, config.depth, config.width, coupled=config.coupled, **kw)
+
+
+def learning_rate(config: TrainConfig, step: int) -> float:
+    """η at ``step``: ``lr``, then a linear decay to 0 over the last ``decay`` fraction of the steps."""
+    start = config.steps * (1 - config.decay)
+    if config.decay == 0 or step < start:
+        return config.lr
+    return config.lr * max(0.0, (config.steps - step) / (config.steps - start))
+
+
+def flow_time(config: TrainConfig, steps: int | None = None) -> float:
+    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps of the reduced model."""
+    total = sum(learning_rate(config, s) for s in range(config.steps if steps is None else steps))
+    return {"iso": 2 * total / config.dim, "rrs": total / config.dim, "fs": total}[config.setting]
+
+
+def _objective(model: nn.Module, batch, weight_decay: float) -> tuple[torch.Tensor, torch.Tensor]:
+    losses = model.losses(batch)
+    objective = model.objective_scale() * losses.mean()
+    if weight_decay:
+        objective = objective + weight_decay * sum((p * p).mean() for p in model.parameters())
+    return objective, losses.mean()
+
+
+def _sampler(config: TrainConfig) -> str:
+    """The reduced model reads only Σ̂ (and the noise drive): its contexts are drawn from sufficient statistics."""
+    return "sufficient" if config.model == "reduced" else "tokens"
+
+
+@dataclass
+class TrainResult:
+    """A trained model, its per-step mean training loss and the configuration that produced it."""
+
+    config: TrainConfig
+    model: nn.Module
+    history: list[float]
+
+    def save_history(self, path: str | Path) -> None:
+        """The history with its configuration as JSON."""
+        Path(path).write_text(json.dumps({"config": self.config.as_dict(), "history": self.history}))
+
+
+def _write_atomically(state: dict, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # a reader never sees half a checkpoint
+
+
+def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoint_every: int = 0,
+          stop_after: int | None = None, observer: Callable[[int, nn.Module], None] | None = None) -> TrainResult:
+    """Train ``config``'s model by online SGD; resume from ``checkpoint`` if it exists.
+
+    ``checkpoint_every`` > 0 saves model, optimiser, generator state and history every that many steps
+    (and at the end) to ``checkpoint``. ``stop_after`` ends the run after that many steps in total (an
+    interruption, for tests); resuming then gives the same history as an uninterrupted run.
+    ``observer(step, model)`` is called before every step and after the last one.
+    """
+    spec = config.spec()
+    model = build_model(config)
+    groups = [{"params": params, "factor": factor} for params, factor in model.lr_scales()]
+    param_groups = [{"params": g["params"], "lr": config.lr} for g in groups]
+    if config.model == "softmax":  # App. G.3: AdamW, the weight decay in the optimiser
+        optimizer = torch.optim.AdamW(param_groups, lr=config.lr, weight_decay=config.weight_decay)
+    else:
+        optimizer = torch.optim.SGD(param_groups, lr=config.lr)
+    generator = draw_generator(config.seed, 0, config.device)
+    history: list[float] = []
+    path = None if checkpoint is None else Path(checkpoint)
+    if path is not None and path.exists():
+        state = torch.load(path, weights_only=False)
+        if state["config"] != config.as_dict():
+            raise IncompatibleCheckpointError(f"{path} was written by another configuration: {state['config']}")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        generator.set_state(state["generator"])
+        history = list(state["history"])
+    end = config.steps if stop_after is None else min(config.steps, check_int("stop_after", stop_after, 0))
+    queries = config.queries if config.model != "reduced" else 0
+    sampler = _sampler(config)
+
+    def save() -> None:
+        if path is not None:
+            _write_atomically({"config": config.as_dict(), "model": model.state_dict(),
+                               "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
+                               "history": history}, path)
+
+    for step in range(len(history), end):
+        if observer is not None:
+            observer(step, model)
+        eta = learning_rate(config, step)
+        for group, meta in zip(optimizer.param_groups, groups):
+            group["lr"] = eta * meta["factor"]
+        batch = sample_contexts(spec, config.batch, generator=generator, queries=queries, sampler=sampler)
+        optimizer.zero_grad(set_to_none=True)
+        objective, mean_loss = _objective(model, batch, 0.0 if config.model == "softmax" else config.weight_decay)
+        objective.backward()
+        optimizer.step()
+        history.append(float(mean_loss.detach()))
+        if not math.isfinite(history[-1]):
+            raise FloatingPointError(f"training diverged at step {step} (loss {history[-1]}); lower lr ({config.lr})")
+        if path is not None and checkpoint_every and (step + 1) % checkpoint_every == 0:
+            save()
+    if observer is not None:
+        observer(len(history), model)
+    if path is not None and checkpoint_every:
+        save()
+    return TrainResult(config, model, history)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, config: TrainConfig, contexts: int = 10_000, chunk: int = 1000) -> tuple[float, float]:
+    """Noise-free test error over ``contexts`` fresh contexts (a stream independent of training) and its
+    standard error; normalised so that the zero model scores 1 (E wᵀ Σ_c w = 1)."""
+    contexts = check_int("contexts", contexts, 2)
+    spec = config.spec()
+    generator = draw_generator(config.seed, 1, config.device)
+    queries = config.queries if config.model != "reduced" else 0
+    parts = []
+    for start in range(0, contexts, chunk):
+        batch = sample_contexts(spec, min(chunk, contexts - start), generator=generator, noise=False,
+                                queries=queries, sampler=_sampler(config))
+        parts.append(model.losses(batch))
+    values = torch.cat(parts)
+    return float(values.mean()), float(values.std() / math.sqrt(values.numel()))

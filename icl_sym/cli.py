@@ -66,6 +66,9 @@ def _registry():
 def theories() -> None:
     """List the installed theories and what each offers."""
     table = Table("theory", "title", "derivations", "formulas", "curves", "simulate", "figures")
+    for column in table.columns[:1] + table.columns[2:6]:  # names and counts whole; title and figures wrap
+        column.no_wrap = True
+    table.columns[1].overflow = "fold"
     for t in REGISTRY.theories():
         table.add_row(t.name, escape(t.title), str(len(t.derivation_names())), str(len(t.formula_names())),
                       str(len(t.curve_names())), "yes" if t.has_simulation else "-",

@@ -39,6 +39,14 @@ def test_formulas_lists_every_formula_and_curve_untruncated_on_a_narrow_terminal
     assert "…" not in "".join(line.split("│")[1] for line in lines if line.count("│") > 2)
 
 
+def test_theories_lists_names_and_counts_whole_on_a_narrow_terminal(monkeypatch):
+    text = printed(monkeypatch, "theories", width=80)
+    assert "…" not in text
+    for theory in REGISTRY.theories():
+        assert f" {theory.name} " in text
+        assert f" {len(theory.formula_names())} " in text
+
+
 def test_formulas_of_one_theory_show_parameters_domains_and_source(monkeypatch):
     text = printed(monkeypatch, "formulas", "lu2024", width=400)
     assert "lu2024.e_icl_ridge" in text and "implicit formula" in text and "lu2024.g_task" in text

@@ -36,4 +36,4 @@ def test_tour_command_runs(command, tmp_path, monkeypatch, capsys):
 
 
 def test_the_tour_is_all_covered():
-    assert len(PYTHON_BLOCKS) == 2 and len(tour_commands()) == 18
+    assert len(PYTHON_BLOCKS) == 2 and len(tour_commands()) == 21

@@ -109,3 +109,82 @@ walk.step("Result 9: fit, (ν, β) = (1.5, 0.8)")
 
 # %%
 walk.finish()
+
+# %% [markdown]
+# ## The four bottlenecks, drawn
+#
+# Each panel sends three resources to infinity and draws the loss against the fourth, from the package's
+# functions on the power-law spectrum $\lambda_k = k^{-\nu}$ (source exponent $\beta$), with the law derived
+# above drawn through the last point (dotted, exponent from `scaling_exponents`):
+#
+# * **time** ($L, N, P \to \infty$): the reduced model's gradient flow (`rrs_time_of_gamma`, `rrs_loss` at
+#   $L = \infty$), $t^{-\beta/(2+\beta)}$, and balanced full linear attention (`full_attention_time_of_gamma`),
+#   $t^{-5\beta/(5\beta+2)}$, started from $\gamma = 1$ — the larger exponent;
+# * **depth** ($t, N, P \to \infty$): the floor of the landscape at the best step (`rrs_depth_floor`), $L^{-\beta}$;
+# * **width** and **context** ($t, L \to \infty$ and the other one infinite): the App. F.4 floors
+#   (`width_floor`, `context_floor`), $N^{-\nu\beta}$ and $P^{-\nu\beta}$; the context panel uses a second
+#   $(\nu, \beta)$ to show that the exponent follows $\nu\beta$.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from icl_sym.theories.bordelon2025 import (
+    context_floor, rrs_depth_floor, rrs_loss, rrs_time_of_gamma, scaling_exponents, width_floor,
+)
+from icl_sym.theories.bordelon2025.bottlenecks import full_attention_time_of_gamma
+from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+
+def draw_law(ax, x, y, exponent, name):
+    """The power law x^(-exponent) through the last point (x[-1], y[-1]), dotted."""
+    x = np.asarray(x, dtype=float)
+    ax.plot(x, y[-1] * (x / x[-1]) ** -exponent, "k:", label=rf"${name}^{{-{exponent:.3g}}}$")
+
+
+nu_, beta_ = 1.5, 0.8
+spectrum = power_law_spectrum(20_000, nu_, beta_)
+lam, omega = spectrum.eigenvalues, spectrum.weights
+laws = scaling_exponents(nu_, beta_)
+fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), layout="constrained")
+fig.suptitle(rf"RRS bottlenecks, $\lambda_k = k^{{-\nu}}$: $(\nu, \beta) = ({nu_}, {beta_})$ unless stated")
+
+ax = axes[0, 0]
+gammas = np.geomspace(10, 1e4, 40)
+loss = rrs_loss(gammas, np.inf, lam, omega)
+times = rrs_time_of_gamma(gammas, np.inf, lam, omega)
+ax.plot(times, loss, label=r"reduced $\Gamma$")
+draw_law(ax, times, loss, laws.time, "t")
+full_times = full_attention_time_of_gamma(gammas, 1.0, np.inf, lam, omega)
+ax.plot(full_times, loss, label=r"full attention, $\gamma = 2w^5$")
+draw_law(ax, full_times, loss, laws.time_full_attention, "t")
+ax.set(xscale="log", yscale="log", xlabel="training time $t$", ylabel="loss", title=r"time ($L = \infty$)")
+ax.legend(fontsize=8)
+
+ax = axes[0, 1]
+depths = np.unique(np.geomspace(2, 1024, 16).astype(int))
+floors = np.array([rrs_depth_floor(int(L), lam, omega).loss for L in depths])
+ax.plot(depths, floors, "o-", ms=3, label="optimised floor")
+draw_law(ax, depths, floors, laws.depth, "L")
+ax.set(xscale="log", yscale="log", xlabel="depth $L$", ylabel="loss", title=r"depth ($t = \infty$)")
+ax.legend(fontsize=8)
+
+wide = power_law_spectrum(100_000, nu_, beta_)
+ranks = np.unique(np.geomspace(2, 1024, 20).astype(int))
+ax = axes[1, 0]
+floors = np.array([width_floor(int(n), wide.eigenvalues, wide.weights).loss for n in ranks])
+ax.plot(ranks, floors, "o-", ms=3, label="width floor")
+draw_law(ax, ranks, floors, laws.width, "N")
+ax.set(xscale="log", yscale="log", xlabel="width $N$", ylabel="loss", title=r"width ($t, L, P = \infty$)")
+ax.legend(fontsize=8)
+
+ax = axes[1, 1]
+context_nu, context_beta = 2.0, 0.5
+long = power_law_spectrum(100_000, context_nu, context_beta)
+floors = np.array([context_floor(int(p), long.eigenvalues, long.weights).loss for p in ranks])
+ax.plot(ranks, floors, "o-", ms=3, label="context floor")
+draw_law(ax, ranks, floors, scaling_exponents(context_nu, context_beta).context, "P")
+ax.set(xscale="log", yscale="log", xlabel="context $P$", ylabel="loss",
+       title=rf"context ($t, L, N = \infty$; $(\nu, \beta) = ({context_nu:g}, {context_beta:g})$)")
+ax.legend(fontsize=8)
+plt.show()

@@ -178,3 +178,58 @@ walk.step("ERR-12: optimal step near the stability edge")
 
 # %%
 walk.finish()
+
+# %% [markdown]
+# ## Two errata, drawn
+#
+# **ERR-3 (left).** The optimal one-layer ISO loss: the corrected $1/(1+\alpha)$ (the package's `iso_optimal_loss` at
+# $L = 1$) and the printed $(1+\alpha)^{-2}$, with one step of GD at the optimal step $\Gamma = \frac{\alpha}{1+\alpha}I$
+# on sampled contexts ($x \sim \mathcal{N}(0, I_D)$, $D = 100$, $P = \alpha D$, four contexts per point; the
+# error is `linear_teacher_error` of `bordelon2025_reduction`, averaged exactly over the teacher). The samples
+# sit on the corrected curve; the printed one drops the fluctuation $\alpha/(1+\alpha)^2$ of the sample
+# covariance.
+#
+# **ERR-5 (right).** The FS loss of Result 4 at infinite depth (`fs_loss`, $(\nu, \beta) = (2, 0.5)$, $2\times10^4$
+# modes) with the corrected and the printed power laws drawn through its last point: the loss follows the
+# corrected exponent $1/6$ over six decades, not the printed $1/8$.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+from icl_sym.theories.bordelon2025 import fs_loss, fs_time_exponent, iso_optimal_loss
+from icl_sym.theories.bordelon2025.reduction import linear_teacher_error
+from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+
+# ERR-3: one-step GD at its optimal step, Γ = α/(1+α) I, on sampled contexts x ~ N(0, I_D), P = αD.
+alphas = np.logspace(-1, 1, 100)
+left.plot(alphas, iso_optimal_loss(alphas, 1), label=r"corrected: $1/(1+\alpha)$")
+left.plot(alphas, (1 + alphas) ** -2.0, "--", label=r"printed: $(1+\alpha)^{-2}$")
+rng = np.random.default_rng(np.random.SeedSequence(3))
+dim, identity = 100, np.eye(100)
+sampled_alphas = np.array([0.2, 0.5, 1.0, 2.0, 5.0])
+sampled = [np.mean([linear_teacher_error(a / (1 + a) * identity, rng.standard_normal((dim, round(a * dim))),
+                                         identity, identity, 0.0, 1) for _ in range(4)]) for a in sampled_alphas]
+left.plot(sampled_alphas, sampled, "ko", ms=4, label=f"sampled contexts, $D = {dim}$")
+left.set(xscale="log", yscale="log", xlabel=r"$\alpha = P/D$", ylabel=r"optimal one-layer loss $\mathcal{L}_\star$",
+         title="ERR-3: ISO, $L = 1$ (Sec. 3.1)")
+left.legend(fontsize=8)
+
+# ERR-5: the FS loss at infinite depth against the corrected and the printed time exponent.
+nu_, beta_ = 2.0, 0.5
+spectrum = power_law_spectrum(20_000, nu_, beta_)
+times = np.logspace(2, 8, 60)
+loss = fs_loss(times, np.inf, spectrum.eigenvalues, spectrum.weights)
+corrected = fs_time_exponent(nu_, beta_)
+printed = beta_ / (nu_ + nu_ * beta_ + 1)
+right.plot(times, loss, lw=2, label=r"FS loss, $L = \infty$")
+right.plot(times, loss[-1] * (times / times[-1]) ** -corrected, "k:",
+           label=rf"corrected: $t^{{-\nu\beta/(\nu\beta+2\nu+1)}} = t^{{-{corrected:.3f}}}$")
+right.plot(times, loss[-1] * (times / times[-1]) ** -printed, "--",
+           label=rf"printed: $t^{{-\beta/(\nu+\nu\beta+1)}} = t^{{-{printed:.3f}}}$")
+right.set(xscale="log", yscale="log", xlabel="training time $t$", ylabel="loss",
+          title=rf"ERR-5: FS time exponent, $(\nu, \beta) = ({nu_:g}, {beta_:g})$")
+right.legend(fontsize=8)
+plt.show()

@@ -130,3 +130,26 @@ for h in sims.hierarchies():
 # %%
 for name in ("mehta2025.allocation_simulated", "mehta2025.exponent_alpha_compositional"):
     print(next(c for c in THEORY.claims if c.name == name).assess().line())
+
+# %% [markdown]
+# ## The claims, drawn
+#
+# The figures of the claims report (`icl-sym claims mehta2025 --report DIR`), drawn by the same code
+# (`icl_sym.theories.mehta2025.report.draw_figures`) into a temporary folder and shown here, each under the claims
+# it bears on: the simulated error along each budget with the fitted $L^* \propto N^\nu$; the error against depth for
+# each hierarchy depth $h$ with the fitted exponents against $\alpha(h)$; and the additive ansatz derived above,
+# whose depth exponent $b/(a+b)$ is $2/3$ only at $b = 2a$.
+
+# %%
+import tempfile
+from pathlib import Path
+
+from IPython.display import Image, display
+
+from icl_sym.notebook import show_text
+from icl_sym.theories.mehta2025.report import draw_figures
+
+with tempfile.TemporaryDirectory() as folder:
+    for claims, caption, name in draw_figures(folder):
+        show_text(f"**{', '.join(claims)}** — {caption}")
+        display(Image(filename=str(Path(folder) / name)))

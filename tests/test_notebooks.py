@@ -70,7 +70,9 @@ def _outputs_of_type(cell, mime: str) -> list[str]:
 
 #: The documents that draw what they derive (theory curves, and simulation against theory where cheap).
 PLOTTING = {"lu2024_lemma1", "lu2024_reduction", "lu2024_proposition1", "lu2024_asymptotic_curves", "lu2024_limits",
-            "bordelon2025_iso", "bordelon2025_fs", "bordelon2025_rrs"}
+            "bordelon2025_iso", "bordelon2025_fs", "bordelon2025_rrs", "bordelon2025_bottlenecks",
+            "bordelon2025_compute_optimal", "mehta2025_claims", "bordelon2025_reduction",
+            "bordelon2025_errata"}
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=_ids(DOCUMENTS))

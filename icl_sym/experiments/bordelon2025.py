@@ -15,7 +15,7 @@ import numpy as np
 
 from .figure import Curve, Estimator, FigureData, FigureRecipe, Markers, Panel, SimTask, SimulationLayout
 
-__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "TRAINING"]
+__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig4", "TRAINING", "FIG4"]
 
 #: Online-SGD protocol of the markers: steps, batch and the rate as a fraction of D, decaying over the last half;
 #: flow time t = 2 × 0.0625 × 0.75 × steps = 75 (converged for L ≤ 4). The rate is small because at D = 8 single
@@ -98,6 +98,60 @@ def fig2(mode: str) -> FigureData:
     return FigureData("bordelon2025.fig2", "Bordelon et al. Fig. 2: ISO loss landscape", panels)
 
 
+#: Fig. 4's runs (reduced-Γ model, RRS power law; the paper's parameters): (a) varying β at L = 8, (b) the
+#: landscape, (c) untied layers trained with one rate η per layer (the authors' R1 setting).
+FIG4 = dict(a=dict(dim=64, nu=1.5, betas=(0.5, 0.75, 1.0, 1.5, 2.0, 4.0), depth=8, lr=5.0, steps=2000),
+            b=dict(dim=64, nu=1.5, beta=0.8, depths=(1, 2, 4, 8, 16, 32, 64)),
+            c=dict(dim=45, nu=1.75, beta=0.5, depths=(1, 2, 4, 8, 16), lr=3.0, steps=20_000))
+
+
+def rrs_flow_loss(times, depth: int, dim: int, nu: float, beta: float) -> np.ndarray:
+    """Result 6 at α = ∞: the loss of gradient flow from Γ = 0 at the flow times ``times`` (power-law spectrum)."""
+    from icl_sym.theories.bordelon2025.rotated_structure import rrs_gamma, rrs_loss
+    from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+    s = power_law_spectrum(dim, nu, beta)
+    return rrs_loss(rrs_gamma(np.asarray(times, dtype=float), depth, s.eigenvalues, s.weights), depth,
+                    s.eigenvalues, s.weights)
+
+
+def fig4(mode: str) -> FigureData:
+    """RRS power law, reduced-Γ model (Fig. 4; theory only): (a) learning curves for several source exponents β at
+    L = 8 against flow time, with t^{−β/(2+β)} matched at the end; (b) the landscape 𝓛(γ) by depth up to the
+    edge of stability γ = 2L/λ₁, minima near γ ≈ 1.8 L/λ₁; (c) learning curves by depth against SGD steps s for
+    untied layers at one rate η each, whose flow time is t = ηs/(DL) (docs/theory/bordelon2025.md, "Finite context: the Γ = γI flow by Monte Carlo"), with
+    the reference 0.6 t^{−β/(2+β)}. All at α = ∞ (Result 6); the paper's runs sample P = 512 contexts."""
+    from icl_sym.theories.bordelon2025.rotated_structure import rrs_loss
+    from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+    n = 40 if mode == "quick" else 200
+    a, b, c = FIG4["a"], FIG4["b"], FIG4["c"]
+    panel_a = Panel(f"(a) L = {a['depth']}, ν = {a['nu']:g}: varying β", "flow time t", "test error", ylog=True,
+                    key="a")
+    times = np.logspace(-1, np.log10(a["lr"] * a["steps"] / a["dim"]), n)
+    for beta in a["betas"]:
+        loss = rrs_flow_loss(times, a["depth"], a["dim"], a["nu"], beta)
+        panel_a.curves.append(Curve(f"β = {beta:g}", times, loss))
+        exponent = beta / (2 + beta)
+        panel_a.curves.append(Curve(f"(ref) t^-{exponent:.3g}", times, loss[-1] * (times / times[-1]) ** -exponent))
+    panel_b = Panel(f"(b) landscape, ν = {b['nu']:g}, β = {b['beta']:g}", "γ", "loss", ylog=True, key="b")
+    gammas = np.logspace(-2, 3, 100 if mode == "quick" else 500)
+    sb = power_law_spectrum(b["dim"], b["nu"], b["beta"])
+    for depth in b["depths"]:  # up to the edge of stability γλ₁/L = 2, beyond which the loss explodes
+        stable = gammas[gammas * sb.eigenvalues.max() / depth <= 2]
+        panel_b.curves.append(Curve(f"L = {depth}", stable, rrs_loss(stable, depth, sb.eigenvalues, sb.weights)))
+    panel_c = Panel(f"(c) ν = {c['nu']:g}, β = {c['beta']:g}, untied, η = {c['lr']:g}", "SGD steps s",
+                    "test error", ylog=True, key="c")
+    steps = np.logspace(0, np.log10(c["steps"]), n)
+    for depth in c["depths"]:
+        flow = c["lr"] * steps / (c["dim"] * depth)
+        panel_c.curves.append(Curve(f"L = {depth}", steps, rrs_flow_loss(flow, depth, c["dim"], c["nu"], c["beta"])))
+    exponent = c["beta"] / (2 + c["beta"])
+    panel_c.curves.append(Curve(f"(ref) 0.6 s^-{exponent:.3g}", steps, 0.6 * steps**-exponent))
+    return FigureData("bordelon2025.fig4", "Bordelon et al. Fig. 4: RRS power law, depth sets the floor",
+                      [panel_a, panel_b, panel_c])
+
+
 #: Simulation sizes: quick trains at D ∈ {8, 16} with 2 draws (a few minutes on 2 cores), full at D ∈ {32, 64}.
 SIMULATION = {"quick": dict(dims=(8, 16), draws=2, contexts=2000),
               "full": dict(dims=(32, 64), draws=4, contexts=10_000)}
@@ -108,5 +162,7 @@ FIGURES: dict[str, FigureRecipe] = {
         FigureRecipe("bordelon2025.fig1", fig1, "ISO final loss against α by depth, trained reduced-Γ markers",
                      simulation=SIMULATION),
         FigureRecipe("bordelon2025.fig2", fig2, "ISO loss landscape in γ/L (theory only)"),
+        FigureRecipe("bordelon2025.fig4", fig4, "RRS power law: learning curves by β and depth, landscape "
+                     "(theory only)"),
     )
 }

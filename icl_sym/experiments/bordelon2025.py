@@ -15,7 +15,7 @@ import numpy as np
 
 from .figure import Curve, Estimator, FigureData, FigureRecipe, Markers, Panel, SimTask, SimulationLayout
 
-__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig4", "TRAINING", "FIG4"]
+__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "TRAINING", "FIG3", "FIG4"]
 
 #: Online-SGD protocol of the markers: steps, batch and the rate as a fraction of D, decaying over the last half;
 #: flow time t = 2 × 0.0625 × 0.75 × steps = 75 (converged for L ≤ 4). The rate is small because at D = 8 single
@@ -98,6 +98,53 @@ def fig2(mode: str) -> FigureData:
     return FigureData("bordelon2025.fig2", "Bordelon et al. Fig. 2: ISO loss landscape", panels)
 
 
+#: Fig. 3's FS runs (the paper's parameters): D = 128, ν = β = 1.25, online SGD for 25000 steps at η = 0.5, so the
+#: per-mode flow time is t = ηT (training.flow_time for FS); (c) rotates Σ by exp(θS) with S from seed 0.
+FIG3 = dict(dim=128, nu=1.25, beta=1.25, lr=0.5, steps=25_000, depths=(1, 2, 4, 8), gamma_depth=4,
+            modes=(1, 2, 4, 8, 16), theta_max=0.25, skew_seed=0)
+
+
+def fig3(mode: str) -> FigureData:
+    """FS (Fig. 3; theory only): (a) eigenvalues γ_k(t) of Γ at L = 4 (Result 4) with the L = ∞ solution dashed;
+    (b) the loss against flow time for L = 1, 2, 4, 8, all with the corrected exponent νβ/(νβ + 2ν + 1) (the
+    paper prints β/(ν + νβ + 1)); (c) Result 5: the converged Γ = LΣ⁻¹ under the shifted covariance
+    Σ' = exp(θS) Σ exp(−θS), S = (G − Gᵀ)/(2√D) with Gaussian G (seed 0), against θ."""
+    from icl_sym.theories.bordelon2025.fixed_structure import (
+        fs_gamma, fs_loss, fs_ood_loss, fs_time_exponent, rotated_covariance,
+    )
+    from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+    f = FIG3
+    n = 40 if mode == "quick" else 200
+    s = power_law_spectrum(f["dim"], f["nu"], f["beta"])
+    times = np.logspace(-1, np.log10(f["lr"] * f["steps"]), n)
+    panel_a = Panel(f"(a) eigenvalues of Γ, L = {f['gamma_depth']}", "flow time t", "γ_k", ylog=True, key="a")
+    finite = fs_gamma(times, f["gamma_depth"], s.eigenvalues, s.weights)
+    infinite = fs_gamma(times, np.inf, s.eigenvalues, s.weights)
+    for k in f["modes"]:
+        panel_a.curves.append(Curve(f"k = {k}", times, finite[:, k - 1]))
+    for k in f["modes"]:
+        panel_a.curves.append(Curve(f"(L = ∞) k = {k}", times, infinite[:, k - 1]))
+    panel_b = Panel(f"(b) loss, ν = β = {f['nu']:g}", "flow time t", "test error", ylog=True, key="b")
+    for depth in f["depths"]:
+        panel_b.curves.append(Curve(f"L = {depth}", times, fs_loss(times, depth, s.eigenvalues, s.weights)))
+    exponent = fs_time_exponent(f["nu"], f["beta"])
+    end = panel_b.curves[0].y[-1]
+    panel_b.curves.append(Curve(f"(ref) t^-{exponent:.3g}", times, end * (times / times[-1]) ** -exponent))
+    panel_c = Panel("(c) shifted covariance (Result 5)", "θ", "OOD loss", xlog=False, ylog=True, key="c")
+    rng = np.random.default_rng(np.random.SeedSequence(f["skew_seed"]))
+    g = rng.standard_normal((f["dim"], f["dim"]))
+    skew = (g - g.T) / (2 * np.sqrt(f["dim"]))
+    sigma, omega = np.diag(s.eigenvalues), np.diag(s.weights)
+    thetas = np.linspace(0, f["theta_max"], 11 if mode == "quick" else 251)[1:]  # θ = 0 has loss 0 (log axis)
+    shifted = [rotated_covariance(sigma, skew, th) for th in thetas]
+    for depth in f["depths"]:
+        panel_c.curves.append(Curve(f"L = {depth}", thetas,
+                                    np.array([fs_ood_loss(sigma, sp, omega, depth) for sp in shifted])))
+    return FigureData("bordelon2025.fig3", "Bordelon et al. Fig. 3: FS, depth gives no asymptotic benefit",
+                      [panel_a, panel_b, panel_c])
+
+
 #: Fig. 4's runs (reduced-Γ model, RRS power law; the paper's parameters): (a) varying β at L = 8, (b) the
 #: landscape, (c) untied layers trained with one rate η per layer (the authors' R1 setting).
 FIG4 = dict(a=dict(dim=64, nu=1.5, betas=(0.5, 0.75, 1.0, 1.5, 2.0, 4.0), depth=8, lr=5.0, steps=2000),
@@ -162,6 +209,8 @@ FIGURES: dict[str, FigureRecipe] = {
         FigureRecipe("bordelon2025.fig1", fig1, "ISO final loss against α by depth, trained reduced-Γ markers",
                      simulation=SIMULATION),
         FigureRecipe("bordelon2025.fig2", fig2, "ISO loss landscape in γ/L (theory only)"),
+        FigureRecipe("bordelon2025.fig3", fig3, "FS: eigen-dynamics, learning curves by depth, brittleness to a "
+                     "shifted covariance (theory only)"),
         FigureRecipe("bordelon2025.fig4", fig4, "RRS power law: learning curves by β and depth, landscape "
                      "(theory only)"),
     )

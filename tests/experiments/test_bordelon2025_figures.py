@@ -69,3 +69,29 @@ def test_fig4_csv_holds_result_6(tmp_path):
     np.testing.assert_allclose(y, rrs_loss(rrs_gamma(flow, 8, s.eigenvalues, s.weights), 8, s.eigenvalues,
                                            s.weights), rtol=1e-8)
     assert y[-1] == pytest.approx(0.1429, abs=6e-5)  # the committed table's Result 6 value at L = 8
+
+
+def test_fig3_csv_holds_results_4_and_5(tmp_path):
+    from icl_sym.theories.bordelon2025.fixed_structure import fs_gamma, fs_loss, fs_ood_loss, rotated_covariance
+    from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+    rows = list(csv.DictReader(make_figure("bordelon2025.fig3", "quick", tmp_path).csv.open()))
+
+    def picked(panel: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
+        sel = [r for r in rows if r["panel"].startswith(panel) and r["curve"] == curve]
+        return np.array([float(r["x"]) for r in sel]), np.array([float(r["y"]) for r in sel])
+
+    s = power_law_spectrum(128, 1.25, 1.25)
+    t, y = picked("(a)", "k = 4")
+    np.testing.assert_allclose(y, fs_gamma(t, 4, s.eigenvalues, s.weights)[:, 3], rtol=1e-12)
+    t, y = picked("(a)", "(L = ∞) k = 2")
+    np.testing.assert_allclose(y, np.log1p(4 * s.weights[1] * s.eigenvalues[1] ** 3 * t) / (2 * s.eigenvalues[1]),
+                               rtol=1e-12)
+    assert t.max() == pytest.approx(0.5 * 25_000)  # FS flow time ηT per mode
+    t, y = picked("(b)", "L = 2")
+    np.testing.assert_allclose(y, fs_loss(t, 2, s.eigenvalues, s.weights), rtol=1e-12)
+    theta, y = picked("(c)", "L = 4")
+    g = np.random.default_rng(np.random.SeedSequence(0)).standard_normal((128, 128))
+    shifted = rotated_covariance(np.diag(s.eigenvalues), (g - g.T) / (2 * np.sqrt(128)), theta[-1])
+    assert y[-1] == pytest.approx(fs_ood_loss(np.diag(s.eigenvalues), shifted, np.diag(s.weights), 4), rel=1e-10)
+    assert np.all(np.diff(y) > 0)  # Result 5: the loss grows with the shift

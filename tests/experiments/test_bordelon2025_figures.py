@@ -95,3 +95,32 @@ def test_fig3_csv_holds_results_4_and_5(tmp_path):
     shifted = rotated_covariance(np.diag(s.eigenvalues), (g - g.T) / (2 * np.sqrt(128)), theta[-1])
     assert y[-1] == pytest.approx(fs_ood_loss(np.diag(s.eigenvalues), shifted, np.diag(s.weights), 4), rel=1e-10)
     assert np.all(np.diff(y) > 0)  # Result 5: the loss grows with the shift
+
+
+def test_fig6_csv_holds_result_9_and_the_stored_softmax_losses(tmp_path):
+    from icl_sym.experiments.bordelon2025_authors import authors_values
+    from icl_sym.theories.bordelon2025.bottlenecks import full_attention_time_of_gamma
+    from icl_sym.theories.bordelon2025.rotated_structure import rrs_loss
+    from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+    rows = list(csv.DictReader(make_figure("bordelon2025.fig6", "quick", tmp_path).csv.open()))
+
+    def picked(panel: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
+        sel = [r for r in rows if r["panel"].startswith(panel) and r["curve"] == curve]
+        return np.array([float(r["x"]) for r in sel]), np.array([float(r["y"]) for r in sel])
+
+    s = power_law_spectrum(80, 1.25, 1.2)
+    t, y = picked("(b)", "L = 4")
+    # invert the curve's loss to γ on a fine grid, then the time the balanced flow takes from γ0 = 2 · 0.45⁵
+    gamma0 = 2 * 0.45**5
+    grid = np.geomspace(gamma0 * 1.01, 1.0, 4000)
+    loss = rrs_loss(grid, 4, s.eigenvalues, s.weights)
+    gamma = np.interp(-y[5], -loss, grid)
+    want = full_attention_time_of_gamma([gamma], gamma0, 4, s.eigenvalues, s.weights)[0]
+    assert t[5] == pytest.approx(want, rel=1e-3)
+    assert np.all(np.diff(t) > 0) and np.all(np.diff(y) < 0)
+    stored = {(v.figure, v.depth): v.final_loss for v in authors_values()}
+    depth, y = picked("(c)", "authors: softmax (Fig. 6c)")
+    assert list(y) == [stored[("fig6c", int(d))] for d in depth]
+    depth, y = picked("(c)", "(ref) linear attention ℓ⋆(α = 2, L)")
+    np.testing.assert_allclose(y, [float(iso_optimal_loss(2.0, int(d))) for d in depth], rtol=1e-14)

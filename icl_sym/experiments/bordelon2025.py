@@ -34,7 +34,7 @@ def iso_loss(alpha, depth) -> np.ndarray:
 def train_reduced(task: SimTask) -> dict[str, Any]:
     """One draw: the reduced-Γ model trained at D = ``task.d`` (seeded by (seed, draw)), scored on fresh contexts."""
     from icl_sym.sim.bordelon2025 import TrainConfig, evaluate, train
-    from icl_sym.sim.bordelon2025.protocol import torch_threads
+    from icl_sym.sim.devices import torch_threads
 
     p = task.params
     seed = int(np.random.SeedSequence((task.seed, task.draw)).generate_state(1)[0])

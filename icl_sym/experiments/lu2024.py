@@ -248,7 +248,8 @@ TRAINED_ALPHA, TRAINED_RHO = 1.0, 0.01
 
 def train_point(task: SimTask) -> dict[str, Any]:
     """One training run (draw ``task.draw``) of the task's architecture at its point, on one torch thread on a CPU."""
-    from icl_sym.sim.lu2024.trained.training import Optimiser, torch_threads, train_and_score
+    from icl_sym.sim.devices import torch_threads
+    from icl_sym.sim.lu2024.trained.training import Optimiser, train_and_score
 
     p = task.params
     optimiser = Optimiser(int(p["steps"]), lr=p["lr"], weight_decay=p["weight_decay"],

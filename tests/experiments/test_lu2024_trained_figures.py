@@ -9,7 +9,8 @@ from icl_sym.experiments import lu2024
 from icl_sym.experiments.figure import SimOptions, make_figure, simulation_tasks
 from icl_sym.experiments.store import ResultStore
 from icl_sym.sim.lu2024.trained.threshold import interpolation_threshold
-from icl_sym.sim.lu2024.trained.training import Optimiser, torch_threads, train_and_score
+from icl_sym.sim.devices import torch_threads
+from icl_sym.sim.lu2024.trained.training import Optimiser, train_and_score
 from icl_sym.theories.lu2024.asymptotics import e_icl, g_task
 
 #: A reduced quick mode: a few training steps, tiny d, few test contexts.

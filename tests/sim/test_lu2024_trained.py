@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from icl_sym.core.validation import ParameterError
+from icl_sym.sim.devices import torch_threads
 from icl_sym.sim.lu2024.pretrain import ridge_gamma
 from icl_sym.sim.lu2024.trained.models import ARCHITECTURES, VARIANTS, build_model
-from icl_sym.sim.lu2024.trained.training import (Optimiser, pretraining_set, stream_generator, torch_threads, train,
+from icl_sym.sim.lu2024.trained.training import (Optimiser, pretraining_set, stream_generator, train,
                                                  train_and_score)
 
 INF = math.inf

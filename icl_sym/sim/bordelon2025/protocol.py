@@ -4,15 +4,14 @@ the theory value beside it (Bordelon, Letey, Pehlevan 2026; docs/theory/bordelon
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
-from typing import Iterator
 
 import numpy as np
-import torch
 
 from icl_sym.core.validation import check_choice, check_int
+
+from icl_sym.sim.devices import torch_threads
 
 from .data import SETTINGS
 from .training import MODELS, TrainConfig, evaluate, flow_time, train
@@ -67,17 +66,6 @@ def theory_values(config: TrainConfig) -> dict:
             loss = rrs_loss(gamma, config.depth, spectrum.eigenvalues, spectrum.weights)
         out.update(flow_time=t, theory_loss=float(np.asarray(loss).ravel()[0]))
     return out
-
-
-@contextlib.contextmanager
-def torch_threads(threads: int) -> Iterator[None]:
-    """Run with ``threads`` intra-op torch threads, then restore the previous setting."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(check_int("threads", threads, 1))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def simulate_training(setting: str = "iso", depth: int = 4, alpha: float = 2.0, dim: int = 64,

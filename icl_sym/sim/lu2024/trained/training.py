@@ -11,7 +11,6 @@ and test contexts, so a run is reproducible and its data do not depend on the mo
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import asdict, dataclass, field
@@ -22,30 +21,15 @@ import torch
 
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 from icl_sym.files import write_atomically
-from icl_sym.sim.devices import check_device
+from icl_sym.sim.devices import check_device, torch_threads
 from icl_sym.sim.sampling import Contexts, Tokens, context_length, gaussian_tasks, make_generator, sample_tokens, \
     sphere_tasks
 
 from ..tasks import TASK_LAWS, TaskPool, pretraining_tasks
 from .models import build_model, check_dtype
 
-__all__ = ["torch_threads", "STREAMS", "stream_generator", "Optimiser", "PretrainingSet", "pretraining_set", "sequences",
+__all__ = ["STREAMS", "stream_generator", "Optimiser", "PretrainingSet", "pretraining_set", "sequences",
            "TrainingRecord", "train", "mse", "test_error", "train_and_score"]
-
-@contextlib.contextmanager
-def torch_threads(threads: int):
-    """Run the block on ``threads`` torch intra-op threads, restoring the previous count after.
-
-    These models are small: one thread per run avoids contention between threads (several times
-    faster per step on a shared 2-core machine), and parallelism comes from running points side by side.
-    """
-    previous = torch.get_num_threads()
-    torch.set_num_threads(check_int("threads", threads, 1))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
 
 #: The independent random streams of one run.
 STREAMS = {"data": 0, "init": 1, "batches": 2, "test": 3}

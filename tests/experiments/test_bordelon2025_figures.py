@@ -11,6 +11,12 @@ from icl_sym.experiments.figure import SimOptions, make_figure, run_task, simula
 from icl_sym.theories.bordelon2025.iso import iso_optimal_loss, iso_reducible_loss
 
 
+def _curve(rows: list[dict], panel: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) of one curve of a figure's theory CSV, its panel named by its title's start, e.g. "(a)"."""
+    chosen = [r for r in rows if r["panel"].startswith(panel) and r["curve"] == curve]
+    return np.array([float(r["x"]) for r in chosen]), np.array([float(r["y"]) for r in chosen])
+
+
 def test_figures_are_declared():
     assert set(FIGURES) <= set(REGISTRY.figure_names()) and {"bordelon2025.fig1", "bordelon2025.fig2"} <= set(FIGURES)
 
@@ -48,23 +54,19 @@ def test_fig4_csv_holds_result_6(tmp_path):
 
     rows = list(csv.DictReader(make_figure("bordelon2025.fig4", "quick", tmp_path).csv.open()))
 
-    def picked(panel: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
-        sel = [r for r in rows if r["panel"].startswith(panel) and r["curve"] == curve]
-        return np.array([float(r["x"]) for r in sel]), np.array([float(r["y"]) for r in sel])
-
     # (a) β = 1 at L = 8 against flow time
     s = power_law_spectrum(64, 1.5, 1.0)
-    t, y = picked("(a)", "β = 1")
+    t, y = _curve(rows, "(a)", "β = 1")
     np.testing.assert_allclose(y, rrs_loss(rrs_gamma(t, 8, s.eigenvalues, s.weights), 8, s.eigenvalues, s.weights),
                                rtol=1e-8)
     # (b) the landscape at L = 4, cut at the edge of stability 2L/λ₁ = 8
     s = power_law_spectrum(64, 1.5, 0.8)
-    g, y = picked("(b)", "L = 4")
+    g, y = _curve(rows, "(b)", "L = 4")
     assert g.max() <= 8 < 1.2 * g.max()
     np.testing.assert_allclose(y, rrs_loss(g, 4, s.eigenvalues, s.weights), rtol=1e-12)
     # (c) untied L = 8 at one rate per layer: flow time ηs/(DL); it saturates on the depth-8 landscape
     s = power_law_spectrum(45, 1.75, 0.5)
-    steps, y = picked("(c)", "L = 8")
+    steps, y = _curve(rows, "(c)", "L = 8")
     flow = FIG4["c"]["lr"] * steps / (45 * 8)
     np.testing.assert_allclose(y, rrs_loss(rrs_gamma(flow, 8, s.eigenvalues, s.weights), 8, s.eigenvalues,
                                            s.weights), rtol=1e-8)
@@ -77,20 +79,16 @@ def test_fig3_csv_holds_results_4_and_5(tmp_path):
 
     rows = list(csv.DictReader(make_figure("bordelon2025.fig3", "quick", tmp_path).csv.open()))
 
-    def picked(panel: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
-        sel = [r for r in rows if r["panel"].startswith(panel) and r["curve"] == curve]
-        return np.array([float(r["x"]) for r in sel]), np.array([float(r["y"]) for r in sel])
-
     s = power_law_spectrum(128, 1.25, 1.25)
-    t, y = picked("(a)", "k = 4")
+    t, y = _curve(rows, "(a)", "k = 4")
     np.testing.assert_allclose(y, fs_gamma(t, 4, s.eigenvalues, s.weights)[:, 3], rtol=1e-12)
-    t, y = picked("(a)", "(L = ∞) k = 2")
+    t, y = _curve(rows, "(a)", "(L = ∞) k = 2")
     np.testing.assert_allclose(y, np.log1p(4 * s.weights[1] * s.eigenvalues[1] ** 3 * t) / (2 * s.eigenvalues[1]),
                                rtol=1e-12)
     assert t.max() == pytest.approx(0.5 * 25_000)  # FS flow time ηT per mode
-    t, y = picked("(b)", "L = 2")
+    t, y = _curve(rows, "(b)", "L = 2")
     np.testing.assert_allclose(y, fs_loss(t, 2, s.eigenvalues, s.weights), rtol=1e-12)
-    theta, y = picked("(c)", "L = 4")
+    theta, y = _curve(rows, "(c)", "L = 4")
     g = np.random.default_rng(np.random.SeedSequence(0)).standard_normal((128, 128))
     shifted = rotated_covariance(np.diag(s.eigenvalues), (g - g.T) / (2 * np.sqrt(128)), theta[-1])
     assert y[-1] == pytest.approx(fs_ood_loss(np.diag(s.eigenvalues), shifted, np.diag(s.weights), 4), rel=1e-10)
@@ -105,12 +103,8 @@ def test_fig6_csv_holds_result_9_and_the_stored_softmax_losses(tmp_path):
 
     rows = list(csv.DictReader(make_figure("bordelon2025.fig6", "quick", tmp_path).csv.open()))
 
-    def picked(panel: str, curve: str) -> tuple[np.ndarray, np.ndarray]:
-        sel = [r for r in rows if r["panel"].startswith(panel) and r["curve"] == curve]
-        return np.array([float(r["x"]) for r in sel]), np.array([float(r["y"]) for r in sel])
-
     s = power_law_spectrum(80, 1.25, 1.2)
-    t, y = picked("(b)", "L = 4")
+    t, y = _curve(rows, "(b)", "L = 4")
     # invert the curve's loss to γ on a fine grid, then the time the balanced flow takes from γ0 = 2 · 0.45⁵
     gamma0 = 2 * 0.45**5
     grid = np.geomspace(gamma0 * 1.01, 1.0, 4000)
@@ -120,7 +114,7 @@ def test_fig6_csv_holds_result_9_and_the_stored_softmax_losses(tmp_path):
     assert t[5] == pytest.approx(want, rel=1e-3)
     assert np.all(np.diff(t) > 0) and np.all(np.diff(y) < 0)
     stored = {(v.figure, v.depth): v.final_loss for v in authors_values()}
-    depth, y = picked("(c)", "authors: softmax (Fig. 6c)")
+    depth, y = _curve(rows, "(c)", "authors: softmax (Fig. 6c)")
     assert list(y) == [stored[("fig6c", int(d))] for d in depth]
-    depth, y = picked("(c)", "(ref) linear attention ℓ⋆(α = 2, L)")
+    depth, y = _curve(rows, "(c)", "(ref) linear attention ℓ⋆(α = 2, L)")
     np.testing.assert_allclose(y, [float(iso_optimal_loss(2.0, int(d))) for d in depth], rtol=1e-14)

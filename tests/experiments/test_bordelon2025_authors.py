@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from icl_sym.experiments import bordelon2025_authors as cmp
+from icl_sym.experiments.bordelon2025 import authors as cmp
 
 TABLE = Path(__file__).parents[2] / "results" / "bordelon2025" / "authors_final_losses.md"
 

@@ -96,7 +96,7 @@ def test_fig3_csv_holds_results_4_and_5(tmp_path):
 
 
 def test_fig6_csv_holds_result_9_and_the_stored_softmax_losses(tmp_path):
-    from icl_sym.experiments.bordelon2025_authors import authors_values
+    from icl_sym.experiments.bordelon2025.authors import authors_values
     from icl_sym.theories.bordelon2025.bottlenecks import full_attention_time_of_gamma
     from icl_sym.theories.bordelon2025.rotated_structure import rrs_loss
     from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum

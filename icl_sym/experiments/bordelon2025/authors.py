@@ -10,7 +10,7 @@ minima over γ of both landscapes (depth floors). Figs. 6(c) and 9 train softmax
 workbench has no theory; the table shows, marked as a reference and not a prediction, the optimal L-step loss of
 linear attention on the same isotropic data (Result 2 at α = P/D = 2).
 
-Run ``python -m icl_sym.experiments.bordelon2025_authors [--out results/bordelon2025]`` to write the table.
+Run ``python -m icl_sym.experiments.bordelon2025.authors [--out results/bordelon2025]`` to write the table.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> Path:
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    command = "python -m icl_sym.experiments.bordelon2025_authors" + (
+    command = "python -m icl_sym.experiments.bordelon2025.authors" + (
         "" if args.out == "results/bordelon2025" else f" --out {args.out}")
     text = comparison_markdown(comparison_rows(), command, datetime.date.today().isoformat())
     path = out / "authors_final_losses.md"

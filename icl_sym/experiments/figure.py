@@ -109,11 +109,15 @@ class Markers:
 
     ``overrides`` are parameters simulated at another value than the curve's (keys among the
     layout's ``theory_parameters``), e.g. ``{"lam": 1e-5}`` for a ridgeless curve.
+    ``trajectory``: one simulation yields every x (a learning curve read at the times x), so a draw
+    is one task; its estimator finds the x in :attr:`SimTask.sweep` and returns each quantity as a
+    sequence aligned with them (one stored row per x).
     """
 
     estimator: str
     x: tuple[float, ...]
     overrides: Mapping[str, float] = field(default_factory=dict)
+    trajectory: bool = False
 
 
 @dataclass
@@ -240,7 +244,8 @@ class SimTask:
 
     ``point`` holds the simulated parameter values, ``theory_point`` the theory's values of the
     layout's ``theory_parameters``; ``run`` is the estimator's and ``quantities`` the layout's
-    (column, theory function) pairs.
+    (column, theory function) pairs. ``sweep`` = (parameter, values) for trajectory markers: the
+    task yields one row per value (``point`` then leaves that parameter out).
     """
 
     figure: str
@@ -256,6 +261,7 @@ class SimTask:
     contexts: int
     run: Callable[["SimTask"], Mapping[str, Any]] = field(compare=False, repr=False)
     quantities: tuple[tuple[str, Callable[..., Any]], ...] = field(compare=False, repr=False)
+    sweep: tuple[str, tuple[float, ...]] | None = None
 
     @property
     def params(self) -> dict[str, Any]:
@@ -263,15 +269,27 @@ class SimTask:
         return {**dict(self.point), **dict(self.settings)}
 
     def keys(self) -> list[dict]:
-        """The key fields of the row :func:`run_task` returns."""
-        return [{"figure": self.figure, "estimator": self.estimator, "d": self.d, **dict(self.point),
-                 **dict(self.settings), "seed": self.seed, "draw": self.draw}]
+        """The key fields of the rows :func:`run_task` returns (one per value of ``sweep``, else one)."""
+        base = {"figure": self.figure, "estimator": self.estimator, "d": self.d}
+        tail = {**dict(self.settings), "seed": self.seed, "draw": self.draw}
+        if self.sweep is None:
+            return [{**base, **dict(self.point), **tail}]
+        name, values = self.sweep
+        return [{**base, **dict(self.point), name: x, **tail} for x in values]
 
 
 def _point(layout: SimulationLayout, panel: Panel, curve: Curve, markers: Markers, x: float) -> tuple:
     """(estimator, *parameters) of a simulated point: the curve's parameters at x, with the markers' overrides."""
     params = {**curve.params, panel.xparam: x, **markers.overrides}
     return (markers.estimator, *(float(params[name]) for name in layout.parameters))
+
+
+def _task_point(layout: SimulationLayout, panel: Panel, curve: Curve, markers: Markers, x: float) -> tuple:
+    """What identifies the task simulating a marker: its estimator, the sweep of a trajectory (parameter name, or
+    None) and the (name, value) of every other parameter."""
+    params = {**curve.params, panel.xparam: x, **markers.overrides}
+    sweep = panel.xparam if markers.trajectory else None
+    return (markers.estimator, sweep, *((n, float(params[n])) for n in layout.parameters if n != sweep))
 
 
 def _simulated(data: FigureData):
@@ -292,36 +310,53 @@ def simulation_tasks(data: FigureData, options: SimOptions) -> list[SimTask]:
     layout = data.layout
     if layout is None:
         return []
-    points: dict[tuple, tuple[tuple, list[str]]] = {}
+    points: dict[tuple, tuple[tuple, list[str], set[float]]] = {}
     for panel, curve, markers, x in _simulated(data):
         theory = tuple((p, float(curve.params[p])) for p in layout.theory_parameters)
-        _, panels = points.setdefault(_point(layout, panel, curve, markers, x), (theory, []))
+        _, panels, xs = points.setdefault(_task_point(layout, panel, curve, markers, x), (theory, [], set()))
+        xs.add(float(x))
         if panel.key not in panels:
             panels.append(panel.key)
     quantities = tuple(layout.quantities.items())
     tasks = []
     for d in options.dims:
-        for (estimator_name, *values), (theory, panels) in points.items():
+        for (estimator_name, sweep_name, *point), (theory, panels, xs) in points.items():
             estimator = layout.estimators[estimator_name]
-            point = dict(zip(layout.parameters, values))
-            if not estimator.feasible(point, d):
+            sweep = None if sweep_name is None else (sweep_name, tuple(sorted(xs)))
+            if not estimator.feasible(dict(point) if sweep is None else {**dict(point), sweep_name: sweep[1][-1]}, d):
                 continue
             settings = estimator.settings(options)
-            tasks += [SimTask(data.name, estimator_name, d, tuple(point.items()), theory,
+            tasks += [SimTask(data.name, estimator_name, d, tuple(point), theory,
                               tuple((s, settings[s]) for s in layout.settings), "".join(panels), draw,
-                              options.seed, options.device, options.contexts, estimator.run, quantities)
+                              options.seed, options.device, options.contexts, estimator.run, quantities, sweep)
                       for draw in range(options.draws)]
     return tasks
 
 
 def run_task(task: SimTask) -> list[dict]:
-    """Simulate one draw of one point with its estimator; returns its one row, theory values alongside."""
+    """Simulate one draw of one point (or one trajectory) with its estimator; returns its rows, theory values
+    alongside. A trajectory's sequences are split over its rows (scalars repeat); ``seconds`` is the whole draw's."""
     start = time.perf_counter()
     values = task.run(task)
-    theory_args = {**dict(task.point), **dict(task.theory_point)}
-    theory = {f"theory_{name}": float(fn(**theory_args)) for name, fn in task.quantities}
-    return [{**task.keys()[0], "panels": task.panels, **{f"theory_{p}": v for p, v in task.theory_point},
-             **values, **theory, "device": task.device, "seconds": time.perf_counter() - start}]
+    seconds = time.perf_counter() - start
+    rows = []
+    xs = (None,) if task.sweep is None else task.sweep[1]
+    for i, (key, x) in enumerate(zip(task.keys(), xs)):
+        own = values if x is None else {k: _item(k, v, i, len(xs)) for k, v in values.items()}
+        theory_args = {**dict(task.point), **({} if x is None else {task.sweep[0]: x}), **dict(task.theory_point)}
+        theory = {f"theory_{name}": float(fn(**theory_args)) for name, fn in task.quantities}
+        rows.append({**key, "panels": task.panels, **{f"theory_{p}": v for p, v in task.theory_point},
+                     **own, **theory, "device": task.device, "seconds": seconds})
+    return rows
+
+
+def _item(name: str, value: Any, i: int, n: int) -> Any:
+    """Entry ``i`` of a trajectory's column ``name`` (a sequence of length ``n``, or a scalar shared by all)."""
+    if isinstance(value, (str, bytes)) or np.ndim(value) == 0:
+        return value
+    if len(value) != n:
+        raise ValueError(f"trajectory column {name!r} has {len(value)} values for {n} sweep points")
+    return value[i].item() if isinstance(value[i], np.generic) else value[i]
 
 
 # --- From stored rows to markers and convergence numbers ------------------------------------------------------------

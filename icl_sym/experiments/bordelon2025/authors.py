@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
-import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path

@@ -142,9 +142,9 @@ def flops_per_point(points) -> tuple[float, float, dict[str, int]]:
     def steps(tau, alpha, kappa, rho, lam):
         total = 0
         for i in range(tau.shape[0]):
-            q, iota, lo, hi = prepare(tau[i], alpha[i], kappa[i], rho[i], lam[i])
+            q, iota, lo, hi, start = prepare(tau[i], alpha[i], kappa[i], rho[i], lam[i])
             params = (q, tau[i], lam[i], iota)
-            total += newton_pair(0.5 * (lo + hi), lo, hi, params, True, 0.0, 0.0, 0.0, params, False, xtol,
+            total += newton_pair(start, lo, hi, params, True, 0.0, 0.0, 0.0, params, False, xtol,
                                  max_iter)[2]
         return total / tau.shape[0]
 

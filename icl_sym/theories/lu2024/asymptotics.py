@@ -119,10 +119,15 @@ def _solve_ridge(k: _Kernels, ops: Ops, tau_, q_, lam_, iota_):
     Bracket: bounds from ``M <= 1/nu`` and ``M >= 1/(1 + nu)``, each improved by one step of the
     exact monotone fixed point (``STABLE["bound_root"]``). Newton in ``s = log eps`` on
     ``phi = log(tau (1 - lam/eps) / (1 - eps M))``, whose value is taken as ``log1p(G/(1 - eps M))``
-    with ``G`` in its accurate form (``G1`` / ``G2``), from the bracket's log-midpoint.
+    with ``G`` in its accurate form (``G1`` / ``G2``), from the bracket's upper end if ``tau < 1`` and from its
+    log-midpoint otherwise.
     """
     lo, hi = k.bracket(q_, tau_, lam_, iota_)
     s_lo, s_hi = ops.log(lo * (1 - _BRACKET_SLACK)), ops.log(hi * (1 + _BRACKET_SLACK))
+    # For tau < 1 the lower bound is loose and the root lies near the upper one (over the benchmark's box, half
+    # of those points in the top 2 % of the log-bracket): starting there takes 2.35 Newton steps on average
+    # instead of 2.69 from the midpoint. compiled._prepare makes the same choice.
+    start = ops.where(tau_ < 1, s_hi, 0.5 * (s_lo + s_hi))
 
     def residual(s, q_, tau_, lam_, iota_):
         w, one_minus_w, g1, g2, dphi = k.residual(s, q_, tau_, lam_, iota_)
@@ -131,7 +136,7 @@ def _solve_ridge(k: _Kernels, ops: Ops, tau_, q_, lam_, iota_):
 
     result = newton_bracketed(
         residual,
-        0.5 * (s_lo + s_hi),
+        start,
         s_lo,
         s_hi,
         args=(q_, tau_, lam_, iota_),

@@ -63,13 +63,16 @@ def _phi(s, q, tau, lam, iota):  # pragma: no cover - runs as compiled code
 
 
 def _prepare(tau, alpha, kappa, rho, lam):  # pragma: no cover - runs as compiled code
-    """``(q, iota, s_lo, s_hi)``: the bracket of ``log eps`` for ``lam > 0`` as in ``asymptotics._solve_ridge``."""
+    """``(q, iota, s_lo, s_hi, s_start)``: the bracket of ``log eps`` for ``lam > 0`` and Newton's start, as in
+    ``asymptotics._solve_ridge``."""
     q = q_of(rho, alpha)  # noqa: F821
     iota = 1.0 / kappa
     if lam > 0:
         lower, upper = bracket(q, tau, lam, iota)  # noqa: F821
-        return q, iota, math.log(lower * (1 - BRACKET_SLACK)), math.log(upper * (1 + BRACKET_SLACK))  # noqa: F821
-    return q, iota, 0.0, 0.0
+        s_lo = math.log(lower * (1 - BRACKET_SLACK))  # noqa: F821
+        s_hi = math.log(upper * (1 + BRACKET_SLACK))  # noqa: F821
+        return q, iota, s_lo, s_hi, s_hi if tau < 1 else 0.5 * (s_lo + s_hi)
+    return q, iota, 0.0, 0.0, 0.0
 
 
 def _finish(what, tau, rho, lam, q, iota, log_eps):  # pragma: no cover - runs as compiled code
@@ -106,11 +109,11 @@ def _evaluate_points(what, tau, alpha, kappa, rho, lam, out, failed):  # pragma:
     for pair in numba.prange((n + 1) // 2):  # noqa: F821
         i = 2 * pair
         j = min(i + 1, n - 1)  # odd n: the last point twice
-        q_i, iota_i, lo_i, hi_i = _prepare(tau[i], alpha[i], kappa[i], rho[i], lam[i])
-        q_j, iota_j, lo_j, hi_j = _prepare(tau[j], alpha[j], kappa[j], rho[j], lam[j])
+        q_i, iota_i, lo_i, hi_i, start_i = _prepare(tau[i], alpha[i], kappa[i], rho[i], lam[i])
+        q_j, iota_j, lo_j, hi_j, start_j = _prepare(tau[j], alpha[j], kappa[j], rho[j], lam[j])
         s_i, ok_i, _, s_j, ok_j, _ = newton_pair(
-            0.5 * (lo_i + hi_i), lo_i, hi_i, (q_i, tau[i], lam[i], iota_i), lam[i] > 0,
-            0.5 * (lo_j + hi_j), lo_j, hi_j, (q_j, tau[j], lam[j], iota_j), lam[j] > 0,
+            start_i, lo_i, hi_i, (q_i, tau[i], lam[i], iota_i), lam[i] > 0,
+            start_j, lo_j, hi_j, (q_j, tau[j], lam[j], iota_j), lam[j] > 0,
             XTOL_LOG_EPS, MAX_ITERATIONS)  # noqa: F821
         out[i] = _finish(what, tau[i], rho[i], lam[i], q_i, iota_i, s_i)
         out[j] = _finish(what, tau[j], rho[j], lam[j], q_j, iota_j, s_j)

@@ -71,7 +71,11 @@ def _prepare(tau, alpha, kappa, rho, lam):  # pragma: no cover - runs as compile
         lower, upper = bracket(q, tau, lam, iota)  # noqa: F821
         s_lo = math.log(lower * (1 - BRACKET_SLACK))  # noqa: F821
         s_hi = math.log(upper * (1 + BRACKET_SLACK))  # noqa: F821
-        return q, iota, s_lo, s_hi, s_hi if tau < 1 else 0.5 * (s_lo + s_hi)
+        if tau < 1:
+            start = min(max(math.log(eps_ridgeless(tau, q, iota) + lam), s_lo), s_hi)  # noqa: F821
+        else:
+            start = 0.5 * (s_lo + s_hi)
+        return q, iota, s_lo, s_hi, start
     return q, iota, 0.0, 0.0, 0.0
 
 

@@ -126,8 +126,9 @@ def flops_per_point(points) -> tuple[float, float, dict[str, int]]:
 
     Every arithmetic operation, ``abs``, ``sqrt``, ``exp``, ``log`` counts as one (a division or an
     ``exp`` costs the processor many cycles: the fraction of the FP rate understates its load).
-    Per point: q, the bracket and its two logs, per Newton step the residual and the step (about 10
-    operations, ``exp`` and ``log1p`` included), then ``exp`` and the ridge formula.
+    Per point: q, the bracket and its two logs, for tau < 1 the start (the ridgeless root, a sum, a
+    log and a clip), per Newton step the residual and the step (about 10 operations, ``exp`` and
+    ``log1p`` included), then ``exp`` and the ridge formula.
     """
     import numba
 
@@ -150,7 +151,8 @@ def flops_per_point(points) -> tuple[float, float, dict[str, int]]:
 
     mean_steps = steps(*points)
     newton_step = ops["residual"] + 10 + 3  # the residual, the bracketed step, exp(s), log1p and the quotient
-    per_point = ops["q"] + 1 + ops["bracket"] + 4 + mean_steps * newton_step + 1 + ops["ridge"]
+    start = (ops["eps_ridgeless"] + 4) * float(np.mean(points[0] < 1))
+    per_point = ops["q"] + 1 + ops["bracket"] + 4 + start + mean_steps * newton_step + 1 + ops["ridge"]
     return per_point, mean_steps, ops
 
 

@@ -211,8 +211,11 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
             group["lr"] = eta * meta["factor"]
         batch = sample_contexts(spec, config.batch, generator=generator, queries=queries, sampler=sampler)
         optimizer.zero_grad(set_to_none=True)
-        objective, mean_loss = _objective(model, batch, 0.0 if config.model == "softmax" else config.weight_decay)
-        objective.backward()
+        if isinstance(model, ReducedGamma):  # the hand-written adjoint gradient (models.reduced_adjoint)
+            mean_loss = model.mean_loss_backward(batch, config.weight_decay)
+        else:
+            objective, mean_loss = _objective(model, batch, 0.0 if config.model == "softmax" else config.weight_decay)
+            objective.backward()
         optimizer.step()
         history.append(float(mean_loss.detach()))
         if not math.isfinite(history[-1]):

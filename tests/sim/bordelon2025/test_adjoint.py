@@ -1,0 +1,66 @@
+"""The reduced-Γ model's hand-written adjoint gradient against autograd, and training with it."""
+
+import math
+
+import pytest
+import torch
+
+from icl_sym.sim.bordelon2025 import ReducedGamma, TrainConfig, make_spec, sample_contexts, train
+from icl_sym.sim.bordelon2025.models import reduced_adjoint, reduced_errors
+from icl_sym.sim.sampling import make_generator
+
+
+def _autograd_mean_loss_backward(model: ReducedGamma, batch, weight_decay: float = 0.0) -> torch.Tensor:
+    """The reference: autograd through the forward recursion of :meth:`ReducedGamma.losses`."""
+    mean = model.losses(batch).mean()
+    (mean + weight_decay * (model.gamma * model.gamma).mean()).backward()
+    return mean.detach()
+
+
+def _random_model(dim, depth, width, tied, generator):
+    model = ReducedGamma(dim, depth, width, tied=tied)
+    with torch.no_grad():
+        model.gamma.copy_(torch.randn(model.gamma.shape, generator=generator, dtype=torch.float64) / 2)
+    return model
+
+
+@pytest.mark.parametrize("setting", ["iso", "fs", "rrs"])
+@pytest.mark.parametrize("alpha, sampler", [(0.5, "sufficient"), (2.0, "sufficient"), (1.5, "tokens"),
+                                            (math.inf, "sufficient")])
+@pytest.mark.parametrize("tied, width", [(True, None), (False, None), (True, 5), (False, 5)])
+def test_adjoint_gradient_equals_autograd(setting, alpha, sampler, tied, width):
+    generator = make_generator(11)
+    batch = sample_contexts(make_spec(setting, 8, alpha, noise=0.3), 9, generator=generator, sampler=sampler)
+    model = _random_model(8, 3, width, tied, generator)
+    reference = _autograd_mean_loss_backward(model, batch, weight_decay=0.2)
+    expected, model.gamma.grad = model.gamma.grad, None
+    mean = model.mean_loss_backward(batch, weight_decay=0.2)
+    assert float((model.gamma.grad - expected).abs().max()) <= 1e-12 * float(expected.abs().max())
+    assert float(mean) == pytest.approx(float(reference), rel=1e-13)
+
+
+def test_adjoint_layer_gradients_sum_to_the_tied_gradient():
+    generator = make_generator(2)
+    batch = sample_contexts(make_spec("rrs", 6, 2.0, noise=0.1), 5, generator=generator)
+    gammas = torch.randn(4, 6, 6, generator=generator, dtype=torch.float64)
+    losses, per_layer = reduced_adjoint(gammas, batch)
+    _, tied = reduced_adjoint(gammas, batch, tied=True)
+    assert torch.allclose(per_layer.sum(0), tied, rtol=1e-13, atol=1e-15)
+    leaf = gammas.clone().requires_grad_(True)
+    batch.test_error(reduced_errors(leaf, batch)).mean().backward()
+    assert torch.allclose(per_layer, leaf.grad, rtol=1e-12, atol=1e-14)
+    assert torch.allclose(losses, batch.test_error(reduced_errors(gammas, batch)), rtol=1e-13)
+
+
+@pytest.mark.parametrize("overrides", [dict(setting="iso"), dict(setting="fs", tied=False, width=5),
+                                       dict(setting="rrs", alpha=math.inf, weight_decay=0.05)])
+def test_training_with_the_adjoint_follows_the_autograd_history(monkeypatch, overrides):
+    config = TrainConfig(**{**dict(dim=8, alpha=2.0, depth=3, steps=15, lr=2.0, batch=16, noise=0.2, decay=0.3),
+                            **overrides})
+    fast = train(config)
+    monkeypatch.setattr(ReducedGamma, "mean_loss_backward", _autograd_mean_loss_backward)
+    slow = train(config)
+    assert len(fast.history) == 15 and fast.history[-1] < fast.history[0]
+    for a, b in zip(fast.history, slow.history):
+        assert a == pytest.approx(b, rel=1e-10)
+    assert torch.allclose(fast.model.gamma, slow.model.gamma, rtol=1e-10, atol=1e-12)

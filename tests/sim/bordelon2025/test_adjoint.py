@@ -7,6 +7,7 @@ import torch
 
 from icl_sym.sim.bordelon2025 import ReducedGamma, TrainConfig, make_spec, sample_contexts, train
 from icl_sym.sim.bordelon2025.models import reduced_adjoint, reduced_errors
+from icl_sym.sim.bordelon2025.training import _Batches, _draws_ahead
 from icl_sym.sim.sampling import make_generator
 
 
@@ -64,3 +65,53 @@ def test_training_with_the_adjoint_follows_the_autograd_history(monkeypatch, ove
     for a, b in zip(fast.history, slow.history):
         assert a == pytest.approx(b, rel=1e-10)
     assert torch.allclose(fast.model.gamma, slow.model.gamma, rtol=1e-10, atol=1e-12)
+
+
+def test_batches_drawn_ahead_are_the_batches_drawn_in_turn():
+    spec = make_spec("rrs", 6, 2.0, noise=0.2)
+
+    def stream(ahead):
+        generator = make_generator(4)
+        batches = _Batches(lambda: sample_contexts(spec, 5, generator=generator), generator, 4, ahead)
+        try:
+            drawn = [(batches.next(), batches.state.clone()) for _ in range(4)]
+        finally:
+            batches.close()
+        return drawn, batches.pool is not None
+
+    (ahead, threaded), (in_turn, plain) = stream(True), stream(False)
+    assert threaded and not plain
+    for (a, state_a), (b, state_b) in zip(ahead, in_turn):
+        assert torch.equal(a.X, b.X) and torch.equal(a.w, b.w) and torch.equal(a.noise_drive, b.noise_drive)
+        assert torch.equal(state_a, state_b)
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _interrupt_at(step):
+    def observer(at, model):
+        if at == step:
+            raise _Interrupted
+
+    return observer
+
+
+def test_two_thread_training_draws_ahead_with_the_same_history_and_resumes(tmp_path):
+    config = TrainConfig(setting="fs", dim=8, alpha=2.0, depth=3, steps=10, lr=2.0, batch=16, noise=0.2)
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert not _draws_ahead(config)
+        single = train(config).history
+        torch.set_num_threads(2)
+        assert _draws_ahead(config)
+        whole = train(config)
+        with pytest.raises(_Interrupted):  # killed before step 5: the checkpoint of step 3 is what remains
+            train(config, checkpoint=tmp_path / "run.pt", checkpoint_every=3, observer=_interrupt_at(5))
+        resumed = train(config, checkpoint=tmp_path / "run.pt", checkpoint_every=3)
+    finally:
+        torch.set_num_threads(threads)
+    assert resumed.history == whole.history and torch.equal(resumed.model.gamma, whole.model.gamma)
+    assert whole.history == pytest.approx(single, rel=1e-12)

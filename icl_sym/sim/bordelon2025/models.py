@@ -38,8 +38,10 @@ import math
 import torch
 from torch import nn
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.validation import ParameterError, check_int
 
+from .compiled import run_recursions
 from .data import ContextBatch
 
 __all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "reduced_adjoint",
@@ -68,6 +70,11 @@ def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch, *, tied: bool = F
     to each layer's preconditioner ``gammas`` (L, D, D): shape (L, D, D), or (D, D) summed over the layers when
     ``tied`` (the gradient of a Γ shared by every layer). The adjoint recursion of the module docstring."""
     depth, size = gammas.shape[0], batch.size
+    if _compiled_applies(gammas, batch):
+        losses, drives, adjoints = (torch.from_numpy(a) for a in run_recursions(
+            batch.X.numpy(), 1 / batch.context, batch.w.numpy(), _numpy(batch.noise_drive), gammas.numpy(),
+            batch.eigenvalues.numpy(), _numpy(batch.rotation), 2 / size, torch.get_num_threads()))
+        return losses, _layer_gradients(adjoints, drives, tied)
     cov = batch.covariance()
     times = (lambda v: v @ cov) if cov.dim() == 2 else (lambda v: torch.bmm(cov, v[:, :, None])[:, :, 0])
     e = batch.w
@@ -86,11 +93,28 @@ def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch, *, tied: bool = F
         adjoints[layer] = a
         if layer:
             a = a - times(a @ gammas[layer]) / depth
+    return losses, _layer_gradients(adjoints, drives, tied)
+
+
+def _layer_gradients(adjoints: torch.Tensor, drives: torch.Tensor, tied: bool) -> torch.Tensor:
+    """−L⁻¹ Σ_b a^{ℓ+1}_b d^{ℓᵀ}_b per layer (L, D, D), or summed over the layers (D, D): one matrix product."""
+    depth, dim = drives.shape[0], drives.shape[-1]
     if tied:
-        grad = adjoints.reshape(-1, e.shape[1]).mT @ drives.reshape(-1, e.shape[1])
+        grad = adjoints.reshape(-1, dim).mT @ drives.reshape(-1, dim)
     else:
         grad = torch.bmm(adjoints.mT, drives)
-    return losses, grad.mul_(-1 / depth)
+    return grad.mul_(-1 / depth)
+
+
+def _numpy(t: torch.Tensor | None):
+    return None if t is None else t.numpy()
+
+
+def _compiled_applies(gammas: torch.Tensor, batch: ContextBatch) -> bool:
+    """Whether :mod:`.compiled` runs the recursions: numba is there, the contexts are sampled (F or X), float64 on
+    the CPU."""
+    return (numba_available() and batch.X is not None and batch.X.device.type == "cpu"
+            and batch.X.dtype == torch.float64 and gammas.dtype == torch.float64)
 
 
 class ReducedGamma(nn.Module):

@@ -2,10 +2,12 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
 from icl_sym.sim.bordelon2025 import ReducedGamma, TrainConfig, make_spec, sample_contexts, train
+from icl_sym.sim.bordelon2025 import compiled, models
 from icl_sym.sim.bordelon2025.models import reduced_adjoint, reduced_errors
 from icl_sym.sim.bordelon2025.training import _Batches, _draws_ahead
 from icl_sym.sim.sampling import make_generator
@@ -115,3 +117,23 @@ def test_two_thread_training_draws_ahead_with_the_same_history_and_resumes(tmp_p
         torch.set_num_threads(threads)
     assert resumed.history == whole.history and torch.equal(resumed.model.gamma, whole.model.gamma)
     assert whole.history == pytest.approx(single, rel=1e-12)
+
+
+@pytest.mark.parametrize("setting, noise", [("iso", 0.0), ("rrs", 0.3)])
+def test_per_context_kernel_interpreted_equals_the_batched_adjoint(monkeypatch, setting, noise):
+    """The kernel of :mod:`.compiled` as plain Python (what numba compiles) against the batched torch adjoint."""
+    generator = make_generator(6)
+    batch = sample_contexts(make_spec(setting, 5, 0.8, noise=noise), 4, generator=generator)  # P = 4 < D
+    gammas = torch.randn(3, 5, 5, generator=generator, dtype=torch.float64) / 2
+    monkeypatch.setattr(models, "_compiled_applies", lambda gammas, batch: False)
+    losses, grad = reduced_adjoint(gammas, batch)
+    out = [np.empty(4), np.empty((3, 4, 5)), np.empty((3, 4, 5))]
+    has_noise, has_rotation = batch.noise_drive is not None, batch.rotation is not None
+    compiled.context_recursions(
+        batch.X.numpy(), 1 / batch.context, batch.w.numpy(),
+        batch.noise_drive.numpy() if has_noise else np.zeros((1, 5)), has_noise,
+        gammas.numpy(), np.ascontiguousarray(gammas.numpy().transpose(0, 2, 1)), batch.eigenvalues.numpy(),
+        batch.rotation.numpy() if has_rotation else np.zeros((1, 5, 5)), has_rotation, 2 / 4, *out)
+    kernel_grad = -torch.bmm(torch.from_numpy(out[2]).mT, torch.from_numpy(out[1])) / 3
+    assert np.allclose(out[0], losses.numpy(), rtol=1e-13, atol=0)
+    assert float((kernel_grad - grad).abs().max()) <= 1e-12 * float(grad.abs().max())

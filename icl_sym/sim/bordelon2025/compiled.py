@@ -125,8 +125,9 @@ def compiled_recursions():
     import numba
 
     # The same code with ``_range`` bound to numba.prange: the loop over contexts runs on numba's threads.
-    function = type(context_recursions)(context_recursions.__code__, {"np": np, "_range": numba.prange},
-                                        "context_recursions")
+    # ``__name__`` lets numba's disk cache find this module again when it loads the compiled code.
+    bound = {"np": np, "_range": numba.prange, "__name__": __name__}
+    function = type(context_recursions)(context_recursions.__code__, bound, "context_recursions")
     return numba.njit(parallel=True, fastmath=False, error_model="numpy", cache=True)(function)
 
 

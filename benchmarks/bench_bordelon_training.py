@@ -10,9 +10,13 @@ sample the contexts, run the L-step in-context GD recursion, back-propagate, upd
   batched code samples), to separate the gain from sampling and from batching;
 - batched, autograd: the B contexts as tensors, Σ̂ v = F(Fᵀv)/P per layer (two batched mat-vecs) and autograd
   through the recursion (the training path before the hand-written adjoint);
-- batched, ``train()``: what :func:`icl_sym.sim.bordelon2025.train` runs: Σ̂ formed once per step (one batched
-  matrix product), one batched mat-vec with Σ̂ per layer forward and one backward, the hand-written adjoint
-  (:func:`icl_sym.sim.bordelon2025.models.reduced_adjoint`) and the layer gradients as one GEMM.
+- batched, torch adjoint: :func:`icl_sym.sim.bordelon2025.train` without numba: Σ̂ formed once per step (one
+  batched matrix product), one batched mat-vec with Σ̂ per layer forward and one backward, the hand-written
+  adjoint (:func:`icl_sym.sim.bordelon2025.models.reduced_adjoint`) and the layer gradients as one GEMM;
+- batched, ``train()``: what :func:`icl_sym.sim.bordelon2025.train` runs with numba: the same adjoint, its
+  recursions compiled per context (:mod:`icl_sym.sim.bordelon2025.compiled`: the context's factor F stays in cache
+  through all 2L layers; contexts in parallel on the torch thread count), then the same GEMM. With 2 threads
+  ``train()`` also draws the next step's contexts on a worker thread while a step computes.
 
 Every method runs at 1 and at 2 torch threads, in the same process. Also timed: the parts of one batched step, and
 the machine's float64 GEMM rate and copy bandwidth (the yardsticks of the reading). All gradients agree (checked
@@ -22,11 +26,14 @@ here on a shared batch). Run: ``PYTHONPATH=$PWD python benchmarks/bench_bordelon
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 
 import torch
 
-from common import repeat_timed, write_results  # noqa: E402
+from common import Timing, repeat_timed, timed, write_results  # noqa: E402
 from icl_sym.sim.bordelon2025 import ReducedGamma, TrainConfig, make_spec, sample_contexts, train
+from icl_sym.core.compiled import numba_available
+from icl_sym.sim.bordelon2025 import models
 from icl_sym.sim.bordelon2025.models import reduced_adjoint
 from icl_sym.sim.sampling import make_generator
 
@@ -35,6 +42,34 @@ BATCHED_STEPS = 4
 LOOP_CONTEXTS = 128  # the loop is slow; its rate is per context, so a partial batch measures it
 REPEATS = 5
 THREADS = (1, 2)
+
+
+def interleaved(fns: dict, repeats: int = REPEATS) -> dict[str, Timing]:
+    """Times of ``repeats`` runs of each of ``fns`` after one warm-up each, taken in turn (run r of every function,
+    then run r + 1), so that a change of the machine's load hits every function alike."""
+    for fn in fns.values():
+        fn()
+    seconds = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            seconds[name].append(timed(fn)[1])
+    return {name: Timing(tuple(times), 1) for name, times in seconds.items()}
+
+
+@contextmanager
+def without_numba():
+    """The torch path of :func:`reduced_adjoint`, as on a machine without numba."""
+    applies = models._compiled_applies
+    models._compiled_applies = lambda gammas, batch: False
+    try:
+        yield
+    finally:
+        models._compiled_applies = applies
+
+
+def torch_train(config):
+    with without_numba():
+        return train(config)
 
 
 def loop_step(gamma: torch.Tensor, spec, contexts: int, generator: torch.Generator, lr: float, sampler: str) -> None:
@@ -98,14 +133,19 @@ def step_parts(spec, generator: torch.Generator) -> dict[str, float]:
         model.gamma.grad = None
         model.mean_loss_backward(batch)
 
+    def torch_recursions():
+        with without_numba():
+            reduced_adjoint(gammas, batch, tied=True)
+
     parts = {
         "sampling (Bartlett factors, tasks)": lambda: sample_contexts(spec, BATCH, generator=generator),
-        "Σ̂ = FFᵀ/P (one bmm)": batch.covariance,
-        "Σ̂, forward and backward recursions, dΓ GEMM": lambda: reduced_adjoint(gammas, batch, tied=True),
+        "torch: Σ̂ = FFᵀ/P (one bmm)": batch.covariance,
+        "torch: Σ̂, forward and backward recursions, dΓ GEMM": torch_recursions,
+        "compiled: forward and backward recursions, dΓ GEMM": lambda: reduced_adjoint(gammas, batch, tied=True),
         "gradient as train() takes it (adds Γ → Γ_eff)": whole_gradient,
         "SGD update": optimizer.step,
     }
-    return {name: repeat_timed(fn, repeats=REPEATS, warmup=1)[1].median for name, fn in parts.items()}
+    return {name: timing.median for name, timing in interleaved(parts).items()}
 
 
 def yardsticks(spec, generator: torch.Generator) -> dict[str, float]:
@@ -122,9 +162,9 @@ def yardsticks(spec, generator: torch.Generator) -> dict[str, float]:
                for dtype in (torch.float64, torch.float32)}
     cov = sample_contexts(spec, BATCH, generator=generator).covariance()
     v = torch.randn(BATCH, DIM, 1, generator=generator, dtype=torch.float64)
-    whole = repeat_timed(lambda: torch.bmm(cov, v), repeats=REPEATS, warmup=1)[1].median
-    chunks = repeat_timed(lambda: [torch.bmm(cov[i:i + 32], v[i:i + 32]) for i in range(0, BATCH, 32)],
-                          repeats=REPEATS, warmup=1)[1].median
+    matvecs = interleaved({"whole": lambda: torch.bmm(cov, v),
+                           "chunks": lambda: [torch.bmm(cov[i:i + 32], v[i:i + 32]) for i in range(0, BATCH, 32)]})
+    whole, chunks = matvecs["whole"].median, matvecs["chunks"].median
     return {"gemm": 2 * 1024**3 / gemm / 1e9, "bandwidth": 2 * big.numel() * 8 / copy / 1e9,
             "normals64": normals[torch.float64], "normals32": normals[torch.float32],
             "matvec": whole / BATCH, "matvec_chunked": chunks / BATCH}
@@ -148,12 +188,14 @@ def main() -> None:
              lambda: loop_step(gamma, spec, LOOP_CONTEXTS, generator, DIM / 4, "sufficient")),
             ("batched, autograd through F(Fᵀv)/P (previous path)", BATCHED_STEPS * BATCH,
              lambda: autograd_steps(spec, BATCHED_STEPS, generator, DIM / 4)),
-            ("batched, train(): Σ̂ once, hand-written adjoint", BATCHED_STEPS * BATCH, lambda: train(config)),
+            ("batched, torch adjoint, Σ̂ once (train() without numba)", BATCHED_STEPS * BATCH,
+             lambda: torch_train(config)),
+            ("batched, train(): compiled per-context adjoint", BATCHED_STEPS * BATCH, lambda: train(config)),
         ]
-        for name, contexts, fn in methods:
-            timing = repeat_timed(fn, repeats=REPEATS, warmup=1)[1]
-            rates[name, threads] = contexts / timing.median
-            rows.append((name, threads, timing, contexts))
+        timings = interleaved({name: fn for name, _, fn in methods})
+        for name, contexts, _ in methods:
+            rates[name, threads] = contexts / timings[name].median
+            rows.append((name, threads, timings[name], contexts))
         parts[threads] = step_parts(spec, generator)
         sticks[threads] = yardsticks(spec, generator)
     baseline = "loop, one context at a time (baseline)"
@@ -173,40 +215,52 @@ def main() -> None:
     gap = gradients_agree()
     stick = sticks[1]
     one = parts[1]
-    fast = "batched, train(): Σ̂ once, hand-written adjoint"
+    fast = "batched, train(): compiled per-context adjoint"
     per_context_us = 1e6 / rates[fast, 1]
     sampling_us = 1e6 * one["sampling (Bartlett factors, tasks)"] / BATCH
-    sigma_us = 1e6 * one["Σ̂ = FFᵀ/P (one bmm)"] / BATCH
-    recursion_us = 1e6 * one["Σ̂, forward and backward recursions, dΓ GEMM"] / BATCH - sigma_us
-    recursion_bytes = 2 * DEPTH * DIM * DIM * 8  # one pass over Σ̂ per layer, forward and backward
-    recursion_flops = 10 * DEPTH * DIM * DIM  # Σ̂ and Γ products forward and backward, and dΓ
+    sigma_us = 1e6 * one["torch: Σ̂ = FFᵀ/P (one bmm)"] / BATCH
+    torch_us = 1e6 * one["torch: Σ̂, forward and backward recursions, dΓ GEMM"] / BATCH
+    kernel_us = 1e6 * one["compiled: forward and backward recursions, dΓ GEMM"] / BATCH
+    rank = min(DIM, round(ALPHA * DIM))
+    # Per context: 2L products with F or Fᵀ and L with Γ forward, the same for L − 1 layers backward, then dΓ.
+    kernel_flops = (2 * DEPTH - 1) * (4 * DIM * rank + 2 * DIM * DIM) + 2 * DEPTH * DIM * DIM
+    kernel_cache_bytes = (2 * DEPTH - 1) * (2 * DIM * rank + DIM * DIM) * 8
     normals_us = 1e6 * DIM * (DIM - 1) / 2 / stick["normals64"]
     loop_us = 1e6 / rates[baseline, 1]
+    best = max(rates[fast, t] for t in THREADS) / rates[baseline, 1]
+    verdict = "reached" if best >= 20 else "not reached"
     facts = [
         f"D = {DIM}, L = {DEPTH}, B = {BATCH}, P = {round(ALPHA * DIM)} (ISO), float64, cpu; every method at 1 and "
-        "at 2 torch threads (torch.set_num_threads), same process",
+        "at 2 torch threads (torch.set_num_threads; the compiled kernel uses as many numba threads), same process; "
+        f"numba {'available' if numba_available() else 'NOT available (the train() row is the torch path)'}",
         "each timing includes sampling the contexts, the L-step recursion, the gradient and the update; "
-        f"median of {REPEATS} runs after 1 warm-up; spread = (max − min)/median",
+        f"median of {REPEATS} runs after 1 warm-up, the methods (and the parts of a step) timed in turn so that "
+        "load changes hit them alike; spread = (max − min)/median",
         f"adjoint, autograd and looped gradients on a shared batch agree to {gap:.1e} (relative, max entry)",
-        "machine shared with other agents' jobs (2 cores): absolute rates are roughly 2x below a quiet machine; the "
-        "ratios are measured in the same run",
+        "machine shared with other agents' jobs (2 cores): absolute rates are roughly 2x below a quiet machine and "
+        "2-thread rates suffer most; the ratios are measured in the same run",
         f"yardsticks (1 thread): float64 GEMM {stick['gemm']:.1f} GFLOP/s (1024² product), copy "
         f"{stick['bandwidth']:.1f} GB/s (128 MB read + written), torch.randn {stick['normals64'] / 1e6:.0f} M float64 "
-        f"/ {stick['normals32'] / 1e6:.0f} M float32 normals/s, one batched Σ̂ mat-vec {1e6 * stick['matvec']:.1f} µs "
-        f"per context over the whole batch, {1e6 * stick['matvec_chunked']:.1f} µs in chunks of 32 contexts",
-        f"reading: the target of 20x is not reached: {rates[fast, 1] / rates[baseline, 1]:.1f}x at 1 thread, "
-        f"{rates[fast, 2] / rates[baseline, 1]:.1f}x at 2 (against the 1-thread loop). 20x needs "
-        f"{loop_us / 20:.0f} µs per context; the batched step takes {per_context_us:.0f} µs. Sampling: "
-        f"{sampling_us:.0f} µs, of which the {DIM * (DIM - 1) // 2} float64 normals below the Bartlett diagonal (the "
-        f"least an exact draw of Σ̂ needs) take {normals_us:.0f} µs at torch's {stick['normals64'] / 1e6:.0f} M/s "
-        f"(its float64 normal generator is scalar; float32 runs at {stick['normals32'] / 1e6:.0f} M/s). Forming Σ̂: "
-        f"{sigma_us:.0f} µs ({2 * DIM**3 // 1000} kFLOP, {2 * DIM**3 / sigma_us / 1e3:.1f} GFLOP/s). The "
-        f"recursions: {recursion_us:.0f} µs for {2 * DEPTH} mat-vecs with the context's Σ̂ ({recursion_bytes // 1024} "
-        f"KB read) and the Γ products ({recursion_flops // 1000} kFLOP in all), i.e. "
-        f"{recursion_bytes / recursion_us / 1e3:.1f} GB/s and {recursion_flops / recursion_us / 1e3:.1f} GFLOP/s, "
-        "far below the yardsticks: a batched mat-vec is one small BLAS call per context, a few µs whatever the cache "
-        "level (chunks of 32 do not help, above), and nothing batches across layers, each needing the previous "
-        f"one's output. The loop spends {loop_us:.0f} µs per context, mostly Python and autograd overhead.",
+        f"/ {stick['normals32'] / 1e6:.0f} M float32 normals/s, one batched BLAS mat-vec with Σ̂ "
+        f"{1e6 * stick['matvec']:.1f} µs per context over the whole batch, {1e6 * stick['matvec_chunked']:.1f} µs in "
+        "chunks of 32 contexts",
+        f"reading: the target of 20x is {verdict}: train() runs at {rates[fast, 1] / rates[baseline, 1]:.1f}x the "
+        f"1-thread loop on 1 thread and {rates[fast, 2] / rates[baseline, 1]:.1f}x on 2. 20x needs "
+        f"{loop_us / 20:.0f} µs per context; train() takes {per_context_us:.0f} µs on 1 thread, of which sampling "
+        f"{sampling_us:.0f} µs ({100 * sampling_us / per_context_us:.0f}%): the {DIM * (DIM - 1) // 2} float64 normals "
+        f"below the Bartlett diagonal (the fewest an exact draw of Σ̂ needs) alone take {normals_us:.0f} µs at "
+        f"torch's {stick['normals64'] / 1e6:.0f} M/s (its float64 normal generator is scalar; float32 runs at "
+        f"{stick['normals32'] / 1e6:.0f} M/s); the rest is the chi-square draws and assembling F. The compiled "
+        f"recursions take {kernel_us:.0f} µs per context: {kernel_flops // 1000} kFLOP, i.e. "
+        f"{kernel_flops / kernel_us / 1e3:.1f} GFLOP/s ({100 * kernel_flops / kernel_us / 1e3 / stick['gemm']:.0f}% "
+        f"of the GEMM yardstick), F (32 KB) read once from memory and {kernel_cache_bytes // 1024} KB from cache. "
+        f"The torch adjoint takes {torch_us:.0f} µs ({sigma_us:.0f} µs forming Σ̂, "
+        f"{2 * DIM**3 / sigma_us / 1e3:.1f} GFLOP/s; then {2 * DEPTH} batched mat-vecs, one small BLAS call per "
+        f"context each: {1e6 * stick['matvec']:.1f} µs per context over the whole batch, "
+        f"{1e6 * stick['matvec_chunked']:.1f} µs in cache-sized chunks of 32; nothing batches across layers, each "
+        "needing the previous one's output). On 2 threads the next step's "
+        "contexts are drawn while a step computes, so a step costs about the larger of sampling and compute rather "
+        f"than their sum. The loop spends {loop_us:.0f} µs per context, mostly Python and autograd overhead.",
     ]
     path = write_results("bench_bordelon_training", "Reduced-Γ training throughput: batched vs one context at a "
                          "time", facts, body)

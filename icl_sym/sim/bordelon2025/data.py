@@ -176,7 +176,9 @@ def sample_contexts(spec: DataSpec, batch: int, *, generator: torch.Generator, n
             eps = spec.noise * torch.randn(batch, spec.context, generator=generator, dtype=dtype, device=dev)
             drive = torch.einsum("bdp,bp->bd", X, eps) / spec.context
     else:
-        X = wishart_factor(batch, D, spec.context, generator=generator, dtype=dtype) * lam_sqrt[:, None]
+        X = wishart_factor(batch, D, spec.context, generator=generator, dtype=dtype)
+        if spec.setting != "iso":  # ISO: Λ = I, and multiplying by 1 changes nothing
+            X.mul_(lam_sqrt[:, None])
         if rotation is not None:
             X = rotation @ X
         if noise and spec.noise > 0:

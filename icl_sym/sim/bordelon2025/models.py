@@ -18,7 +18,9 @@ d^ℓ = Σ̂ e^ℓ + σXε/P and adjoints a^ℓ = ∂f/∂e^ℓ of the context's
 
 (Σ̂ is symmetric). Σ̂ is formed once per context (one batched matrix product), so each layer costs one
 product with Σ̂ forward and one backward, and the layer gradients of the whole batch are one matrix
-product of the stacked adjoints with the stacked drives (all L layers at once when they are tied).
+product of the stacked adjoints with the stacked drives (all L layers at once when they are tied). On the CPU
+with numba, the two recursions run instead context by context in compiled code (:mod:`.compiled`), the
+context's factor F in cache through all 2L layers, and only the gradient product stays in torch.
 
 Linear transformers (Sec. 2.1, authors' parameterisation). Inputs are fed as x/√D (the authors' data
 have x ~ N(0, I/D)); widths scale as in mean-field / μP: q = W_q h/√N, k = W_k h/√N, v = W_v h/√N,
@@ -68,7 +70,9 @@ def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch, *, tied: bool = F
                                                                                                   torch.Tensor]:
     """The test errors f (B,) of :func:`reduced_errors` and the gradient of their mean, mean_b f_b, with respect
     to each layer's preconditioner ``gammas`` (L, D, D): shape (L, D, D), or (D, D) summed over the layers when
-    ``tied`` (the gradient of a Γ shared by every layer). The adjoint recursion of the module docstring."""
+    ``tied`` (the gradient of a Γ shared by every layer). The adjoint recursion of the module docstring; compiled
+    per context (:mod:`.compiled`, on as many threads as torch's) when numba is available for float64 sampled
+    contexts on the CPU, in batched torch otherwise."""
     depth, size = gammas.shape[0], batch.size
     if _compiled_applies(gammas, batch):
         losses, drives, adjoints = (torch.from_numpy(a) for a in run_recursions(

@@ -137,7 +137,13 @@ def step_parts(spec, generator: torch.Generator) -> dict[str, float]:
         with without_numba():
             reduced_adjoint(gammas, batch, tied=True)
 
+    def whole_step():
+        model.gamma.grad = None
+        model.mean_loss_backward(sample_contexts(spec, BATCH, generator=generator))
+        optimizer.step()
+
     parts = {
+        "one whole step (sampling, gradient, update; no drawing ahead)": whole_step,
         "sampling (Bartlett factors, tasks)": lambda: sample_contexts(spec, BATCH, generator=generator),
         "torch: Σ̂ = FFᵀ/P (one bmm)": batch.covariance,
         "torch: Σ̂, forward and backward recursions, dΓ GEMM": torch_recursions,
@@ -216,7 +222,7 @@ def main() -> None:
     stick = sticks[1]
     one = parts[1]
     fast = "batched, train(): compiled per-context adjoint"
-    per_context_us = 1e6 / rates[fast, 1]
+    per_context_us = 1e6 * one["one whole step (sampling, gradient, update; no drawing ahead)"] / BATCH
     sampling_us = 1e6 * one["sampling (Bartlett factors, tasks)"] / BATCH
     sigma_us = 1e6 * one["torch: Σ̂ = FFᵀ/P (one bmm)"] / BATCH
     torch_us = 1e6 * one["torch: Σ̂, forward and backward recursions, dΓ GEMM"] / BATCH
@@ -246,7 +252,8 @@ def main() -> None:
         "chunks of 32 contexts",
         f"reading: the target of 20x is {verdict}: train() runs at {rates[fast, 1] / rates[baseline, 1]:.1f}x the "
         f"1-thread loop on 1 thread and {rates[fast, 2] / rates[baseline, 1]:.1f}x on 2. 20x needs "
-        f"{loop_us / 20:.0f} µs per context; train() takes {per_context_us:.0f} µs on 1 thread, of which sampling "
+        f"{loop_us / 20:.0f} µs per context; a step takes {per_context_us:.0f} µs per context on 1 thread (parts "
+        f"table, whose parts are timed in turn), of which sampling "
         f"{sampling_us:.0f} µs ({100 * sampling_us / per_context_us:.0f}%): the {DIM * (DIM - 1) // 2} float64 normals "
         f"below the Bartlett diagonal (the fewest an exact draw of Σ̂ needs) alone take {normals_us:.0f} µs at "
         f"torch's {stick['normals64'] / 1e6:.0f} M/s (its float64 normal generator is scalar; float32 runs at "

@@ -146,9 +146,10 @@ def run_recursions(F, inv_context, w, noise, gammas, eigenvalues, rotation, seed
     arrays = [np.ascontiguousarray(a, dtype=np.float64) for a in
               (F, w, noise, gammas, gammas.transpose(0, 2, 1), eigenvalues, rotation)]
     import numba
+    import torch
 
     with _LOCK:
-        previous = numba.get_num_threads()
+        previous, torch_threads = numba.get_num_threads(), torch.get_num_threads()
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
         try:
             F, w, noise, gammas, gammas_t, eigenvalues, rotation = arrays
@@ -156,4 +157,6 @@ def run_recursions(F, inv_context, w, noise, gammas, eigenvalues, rotation, seed
                    float(seed_scale), losses, drives, adjoints)
         finally:
             numba.set_num_threads(previous)
+            # numba's OpenMP layer shares the OpenMP runtime with torch: setting its thread count sets torch's.
+            torch.set_num_threads(torch_threads)
     return losses, drives, adjoints

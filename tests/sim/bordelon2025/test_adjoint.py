@@ -137,3 +137,16 @@ def test_per_context_kernel_interpreted_equals_the_batched_adjoint(monkeypatch, 
     kernel_grad = -torch.bmm(torch.from_numpy(out[2]).mT, torch.from_numpy(out[1])) / 3
     assert np.allclose(out[0], losses.numpy(), rtol=1e-13, atol=0)
     assert float((kernel_grad - grad).abs().max()) <= 1e-12 * float(grad.abs().max())
+
+
+def test_the_adjoint_leaves_torch_thread_count_alone():
+    generator = make_generator(8)
+    batch = sample_contexts(make_spec("iso", 6, 2.0), 4, generator=generator)
+    threads = torch.get_num_threads()
+    try:
+        for count in (1, 2):
+            torch.set_num_threads(count)
+            reduced_adjoint(torch.eye(6, dtype=torch.float64).expand(2, 6, 6), batch, tied=True)
+            assert torch.get_num_threads() == count
+    finally:
+        torch.set_num_threads(threads)

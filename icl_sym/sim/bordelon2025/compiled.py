@@ -149,7 +149,8 @@ def run_recursions(F, inv_context, w, noise, gammas, eigenvalues, rotation, seed
     import torch
 
     with _LOCK:
-        previous, torch_threads = numba.get_num_threads(), torch.get_num_threads()
+        torch_threads = torch.get_num_threads()  # first: numba's first call starts its pool, which raises it
+        previous = numba.get_num_threads()
         numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
         try:
             F, w, noise, gammas, gammas_t, eigenvalues, rotation = arrays

@@ -1,6 +1,10 @@
 """The reduced-Γ model's hand-written adjoint gradient against autograd, and training with it."""
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,7 +143,24 @@ def test_per_context_kernel_interpreted_equals_the_batched_adjoint(monkeypatch, 
     assert float((kernel_grad - grad).abs().max()) <= 1e-12 * float(grad.abs().max())
 
 
+_FRESH_PROCESS_CHECK = """
+import torch
+from icl_sym.sim.bordelon2025 import make_spec, sample_contexts
+from icl_sym.sim.bordelon2025.models import reduced_adjoint
+from icl_sym.sim.sampling import make_generator
+torch.set_num_threads(1)
+batch = sample_contexts(make_spec("iso", 6, 2.0), 4, generator=make_generator(8))
+reduced_adjoint(torch.eye(6, dtype=torch.float64).expand(2, 6, 6), batch, tied=True)
+print(torch.get_num_threads())
+"""
+
+
 def test_the_adjoint_leaves_torch_thread_count_alone():
+    """In a fresh process too: the first compiled call starts numba's OpenMP pool, which raised torch's count."""
+    run = subprocess.run([sys.executable, "-c", _FRESH_PROCESS_CHECK], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[3])})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split()[-1] == "1"
     generator = make_generator(8)
     batch = sample_contexts(make_spec("iso", 6, 2.0), 4, generator=generator)
     threads = torch.get_num_threads()

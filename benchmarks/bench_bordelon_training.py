@@ -38,7 +38,7 @@ from icl_sym.sim.bordelon2025.models import reduced_adjoint
 from icl_sym.sim.sampling import make_generator
 
 DIM, DEPTH, BATCH, ALPHA = 64, 8, 512, 2.0
-BATCHED_STEPS = 4
+BATCHED_STEPS = 8  # per train() call, so that its set-up (model, generator) is amortised
 LOOP_CONTEXTS = 128  # the loop is slow; its rate is per context, so a partial batch measures it
 REPEATS = 5
 THREADS = (1, 2)

@@ -128,7 +128,7 @@ def compiled_recursions():
     # ``__name__`` lets numba's disk cache find this module again when it loads the compiled code.
     bound = {"np": np, "_range": numba.prange, "__name__": __name__}
     function = type(context_recursions)(context_recursions.__code__, bound, "context_recursions")
-    return numba.njit(parallel=True, fastmath=False, error_model="numpy", cache=True)(function)
+    return numba.njit(parallel=True, fastmath=False, error_model="numpy", cache=True, nogil=True)(function)
 
 
 def run_recursions(F, inv_context, w, noise, gammas, eigenvalues, rotation, seed_scale, threads: int):

@@ -26,6 +26,7 @@ here on a shared batch). Run: ``PYTHONPATH=$PWD python benchmarks/bench_bordelon
 from __future__ import annotations
 
 import argparse
+import os
 from contextlib import contextmanager
 
 import torch
@@ -243,7 +244,8 @@ def main() -> None:
         f"median of {REPEATS} runs after 1 warm-up, the methods (and the parts of a step) timed in turn so that "
         "load changes hit them alike; spread = (max − min)/median",
         f"adjoint, autograd and looped gradients on a shared batch agree to {gap:.1e} (relative, max entry)",
-        "machine shared with other agents' jobs (2 cores): absolute rates are roughly 2x below a quiet machine and "
+        "machine shared with other agents' jobs (2 cores): absolute rates vary by up to ~3x with their load and are "
+        f"roughly 2x below a quiet machine at a load average of ~8 (this run: {os.getloadavg()[0]:.1f} at its end); "
         "2-thread rates suffer most; the ratios are measured in the same run",
         f"yardsticks (1 thread): float64 GEMM {stick['gemm']:.1f} GFLOP/s (1024² product), copy "
         f"{stick['bandwidth']:.1f} GB/s (128 MB read + written), torch.randn {stick['normals64'] / 1e6:.0f} M float64 "
@@ -254,7 +256,8 @@ def main() -> None:
         f"1-thread loop on 1 thread and {rates[fast, 2] / rates[baseline, 1]:.1f}x on 2. 20x needs "
         f"{loop_us / 20:.0f} µs per context; a step takes {per_context_us:.0f} µs per context on 1 thread (parts "
         f"table, whose parts are timed in turn), of which sampling "
-        f"{sampling_us:.0f} µs ({100 * sampling_us / per_context_us:.0f}%): the {DIM * (DIM - 1) // 2} float64 normals "
+        f"{sampling_us:.0f} µs ({100 * sampling_us / per_context_us:.0f}%; with free compute a step could not beat "
+        f"{loop_us / sampling_us:.1f}x): the {DIM * (DIM - 1) // 2} float64 normals "
         f"below the Bartlett diagonal (the fewest an exact draw of Σ̂ needs) alone take {normals_us:.0f} µs at "
         f"torch's {stick['normals64'] / 1e6:.0f} M/s (its float64 normal generator is scalar; float32 runs at "
         f"{stick['normals32'] / 1e6:.0f} M/s); the rest is the chi-square draws and assembling F. The compiled "

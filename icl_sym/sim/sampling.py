@@ -148,10 +148,16 @@ def wishart_factor(count: int, dim: int, context: int, *, generator: torch.Gener
     the diagonal (Bartlett 1933; the rows of X orthogonalised in turn). Shape ``(count, dim, r)``.
 
     X = TQ with Q's r orthonormal rows independent of T, so Xε for ε ~ N(0, I_P) has the law of Tξ, ξ ~ N(0, I_r).
+    Per factor, the r(2D − r − 1)/2 Gaussians below the diagonal are drawn first (row by row), then the r chi-squares.
     """
     count, dim, context = check_int("count", count, 0), check_int("dim", dim, 1), check_int("context", context, 1)
     rank = min(dim, context)
-    factor = torch.randn(count, dim, rank, generator=generator, dtype=dtype, device=generator.device).tril(-1)
+    rows, cols = torch.tril_indices(dim, rank, -1, device=generator.device)
+    # Only the entries below the diagonal are drawn (float64 normals are the costly part of a draw).
+    below = torch.randn(count, rows.numel(), generator=generator, dtype=dtype, device=generator.device)
+    factor = torch.zeros(count, dim * rank, dtype=dtype, device=generator.device)
+    factor.index_copy_(1, rows * rank + cols, below)
+    factor = factor.view(count, dim, rank)
     diagonal = chi2_each(range(context, context - rank, -1), count, generator=generator, dtype=dtype).sqrt()
     factor.diagonal(dim1=-2, dim2=-1).copy_(diagonal)
     return factor

@@ -110,6 +110,20 @@ class ContextBatch:
             return v @ self.cov  # symmetric, shared by every context
         return torch.einsum("bde,be->bd", self.cov, v)
 
+    def covariance(self) -> torch.Tensor:
+        """Σ̂ per context (B, D, D), formed once (one batched product), or the population covariance (D, D)
+        shared by every context, or (B, D, D)."""
+        if self.X is not None:
+            return torch.bmm(self.X, self.X.mT).div_(self.context)
+        return self.cov
+
+    def cov_c_times(self, e: torch.Tensor) -> torch.Tensor:
+        """Σ_c e per context for ``e`` (B, D): the population covariance of the test error."""
+        if self.rotation is None:
+            return e * self.eigenvalues
+        u = torch.einsum("bdk,bd->bk", self.rotation, e) * self.eigenvalues  # Λ Oᵀ e
+        return torch.einsum("bdk,bk->bd", self.rotation, u)
+
     def test_error(self, e: torch.Tensor) -> torch.Tensor:
         """eᵀ Σ_c e per context: the query-averaged squared error of a predictor off by ``e`` (B, D)."""
         if self.rotation is not None:
@@ -162,7 +176,9 @@ def sample_contexts(spec: DataSpec, batch: int, *, generator: torch.Generator, n
             eps = spec.noise * torch.randn(batch, spec.context, generator=generator, dtype=dtype, device=dev)
             drive = torch.einsum("bdp,bp->bd", X, eps) / spec.context
     else:
-        X = wishart_factor(batch, D, spec.context, generator=generator, dtype=dtype) * lam_sqrt[:, None]
+        X = wishart_factor(batch, D, spec.context, generator=generator, dtype=dtype)
+        if spec.setting != "iso":  # ISO: Λ = I, and multiplying by 1 changes nothing
+            X.mul_(lam_sqrt[:, None])
         if rotation is not None:
             X = rotation @ X
         if noise and spec.noise > 0:

@@ -11,6 +11,17 @@ With a width N ≤ D the trainable matrix Γ ∈ R^{N×N} acts through the froze
 A = √N [I_N 0] ∈ R^{N×D}: Γ_eff = Aᵀ Γ A / N (Sec. 4). Tied layers share Γ; untied layers have one Γ_ℓ each.
 For a batch, every layer is one batched product with Σ̂ (through X) and one matrix product with Γ_effᵀ.
 
+Training gradient (:func:`reduced_adjoint`, written by hand rather than by autograd). With drives
+d^ℓ = Σ̂ e^ℓ + σXε/P and adjoints a^ℓ = ∂f/∂e^ℓ of the context's loss f = e^{Lᵀ} Σ_c e^L,
+
+    a^L = 2 Σ_c e^L,     a^ℓ = a^{ℓ+1} − L⁻¹ Σ̂ Γ_ℓᵀ a^{ℓ+1},     ∂f/∂Γ_ℓ = −L⁻¹ a^{ℓ+1} d^{ℓᵀ}
+
+(Σ̂ is symmetric). Σ̂ is formed once per context (one batched matrix product), so each layer costs one
+product with Σ̂ forward and one backward, and the layer gradients of the whole batch are one matrix
+product of the stacked adjoints with the stacked drives (all L layers at once when they are tied). On the CPU
+with numba, the two recursions run instead context by context in compiled code (:mod:`.compiled`), the
+context's factor F in cache through all 2L layers, and only the gradient product stays in torch.
+
 Linear transformers (Sec. 2.1, authors' parameterisation). Inputs are fed as x/√D (the authors' data
 have x ~ N(0, I/D)); widths scale as in mean-field / μP: q = W_q h/√N, k = W_k h/√N, v = W_v h/√N,
 attention A_{νμ} = k_ν·q_μ / N over the P labelled keys, update h_μ ← h_μ − (1/L) Σ_ν A_{νμ} v_ν / P with
@@ -29,11 +40,14 @@ import math
 import torch
 from torch import nn
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.validation import ParameterError, check_int
 
+from .compiled import run_recursions
 from .data import ContextBatch
 
-__all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "INIT_SCALE"]
+__all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "reduced_adjoint",
+           "INIT_SCALE"]
 
 #: The authors' initialisation scale σ of the linear transformers (Sec. 2.1 runs).
 INIT_SCALE = 0.4
@@ -49,6 +63,62 @@ def reduced_errors(gammas: torch.Tensor, batch: ContextBatch) -> torch.Tensor:
             drive = drive + batch.noise_drive
         e = e - drive @ gammas[layer].mT / depth
     return e
+
+
+@torch.no_grad()
+def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch, *, tied: bool = False) -> tuple[torch.Tensor,
+                                                                                                  torch.Tensor]:
+    """The test errors f (B,) of :func:`reduced_errors` and the gradient of their mean, mean_b f_b, with respect
+    to each layer's preconditioner ``gammas`` (L, D, D): shape (L, D, D), or (D, D) summed over the layers when
+    ``tied`` (the gradient of a Γ shared by every layer). The adjoint recursion of the module docstring; compiled
+    per context (:mod:`.compiled`, on as many threads as torch's) when numba is available for float64 sampled
+    contexts on the CPU, in batched torch otherwise."""
+    depth, size = gammas.shape[0], batch.size
+    if _compiled_applies(gammas, batch):
+        losses, drives, adjoints = (torch.from_numpy(a) for a in run_recursions(
+            batch.X.numpy(), 1 / batch.context, batch.w.numpy(), _numpy(batch.noise_drive), gammas.numpy(),
+            batch.eigenvalues.numpy(), _numpy(batch.rotation), 2 / size, torch.get_num_threads()))
+        return losses, _layer_gradients(adjoints, drives, tied)
+    cov = batch.covariance()
+    times = (lambda v: v @ cov) if cov.dim() == 2 else (lambda v: torch.bmm(cov, v[:, :, None])[:, :, 0])
+    e = batch.w
+    drives = torch.empty(depth, size, e.shape[1], dtype=e.dtype, device=e.device)
+    for layer in range(depth):
+        drive = times(e)
+        if batch.noise_drive is not None:
+            drive += batch.noise_drive
+        drives[layer] = drive
+        e = e - drive @ gammas[layer].mT / depth
+    weighted = batch.cov_c_times(e)  # Σ_c e^L
+    losses = (e * weighted).sum(-1)
+    adjoints = torch.empty_like(drives)  # a^{ℓ+1} for ℓ = 0..L-1
+    a = weighted * (2 / size)  # the adjoint of the mean loss
+    for layer in range(depth - 1, -1, -1):
+        adjoints[layer] = a
+        if layer:
+            a = a - times(a @ gammas[layer]) / depth
+    return losses, _layer_gradients(adjoints, drives, tied)
+
+
+def _layer_gradients(adjoints: torch.Tensor, drives: torch.Tensor, tied: bool) -> torch.Tensor:
+    """−L⁻¹ Σ_b a^{ℓ+1}_b d^{ℓᵀ}_b per layer (L, D, D), or summed over the layers (D, D): one matrix product."""
+    depth, dim = drives.shape[0], drives.shape[-1]
+    if tied:
+        grad = adjoints.reshape(-1, dim).mT @ drives.reshape(-1, dim)
+    else:
+        grad = torch.bmm(adjoints.mT, drives)
+    return grad.mul_(-1 / depth)
+
+
+def _numpy(t: torch.Tensor | None):
+    return None if t is None else t.numpy()
+
+
+def _compiled_applies(gammas: torch.Tensor, batch: ContextBatch) -> bool:
+    """Whether :mod:`.compiled` runs the recursions: numba is there, the contexts are sampled (F or X), float64 on
+    the CPU."""
+    return (numba_available() and batch.X is not None and batch.X.device.type == "cpu"
+            and batch.X.dtype == torch.float64 and gammas.dtype == torch.float64)
 
 
 class ReducedGamma(nn.Module):
@@ -78,6 +148,19 @@ class ReducedGamma(nn.Module):
     def losses(self, batch: ContextBatch) -> torch.Tensor:
         """Test error e^{Lᵀ} Σ_c e^L of every context of ``batch`` (B,)."""
         return batch.test_error(reduced_errors(self.effective_gammas(), batch))
+
+    def mean_loss_backward(self, batch: ContextBatch, weight_decay: float = 0.0) -> torch.Tensor:
+        """The mean test error over ``batch``; adds to Γ's gradient that of the mean plus ``weight_decay`` × mean(Γ²)
+        (what ``backward()`` of that objective would add), through :func:`reduced_adjoint`."""
+        effective = self.effective_gammas()
+        losses, grad = reduced_adjoint(effective.detach(), batch, tied=self.tied)
+        # Γ → Γ_eff is linear and cheap: autograd carries the layer gradients back through it (tied: every
+        # layer holds the same Γ_eff, so the summed gradient pairs with one of them).
+        surrogate = ((effective[0] if self.tied else effective) * grad).sum()
+        if weight_decay:
+            surrogate = surrogate + weight_decay * (self.gamma * self.gamma).mean()
+        surrogate.backward()
+        return losses.mean()
 
     def objective_scale(self) -> float:
         return 1.0

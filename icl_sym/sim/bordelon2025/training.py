@@ -18,6 +18,7 @@ import dataclasses
 import json
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -165,6 +166,39 @@ def _write_atomically(state: dict, path: Path) -> None:
     os.replace(tmp, path)  # a reader never sees half a checkpoint
 
 
+class _Batches:
+    """The training batches in step order from ``generator``. With ``ahead``, each next batch is drawn on a worker
+    thread while the current step computes, so that sampling and the step overlap on two cores. Only one thread
+    draws at a time, one batch after the other, so the batches are those drawn in turn without the worker; ``state``
+    is the generator state before the next batch to be used (what a checkpoint stores)."""
+
+    def __init__(self, draw: Callable[[], object], generator: torch.Generator, count: int, ahead: bool):
+        self.draw, self.generator, self.remaining = draw, generator, count
+        self.state = generator.get_state()
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="icl-sym-batches") if ahead and count > 1 else None
+        self.pending = None
+
+    def next(self):
+        batch = self.pending.result() if self.pending is not None else self.draw()
+        self.remaining -= 1
+        self.state = self.generator.get_state()
+        if self.pool is not None and self.remaining > 0:
+            self.pending = self.pool.submit(self.draw)
+        else:
+            self.pending = None
+        return batch
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _draws_ahead(config: TrainConfig) -> bool:
+    """Whether the next batch is drawn while a step computes: on the CPU, when torch may use two threads or more (a
+    run given one thread, e.g. one of many processes of a sweep, keeps to one)."""
+    return torch.device(config.device).type == "cpu" and torch.get_num_threads() >= 2
+
+
 def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoint_every: int = 0,
           stop_after: int | None = None, observer: Callable[[int, nn.Module], None] | None = None) -> TrainResult:
     """Train ``config``'s model by online SGD; resume from ``checkpoint`` if it exists.
@@ -172,7 +206,8 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     ``checkpoint_every`` > 0 saves model, optimiser, generator state and history every that many steps
     (and at the end) to ``checkpoint``. ``stop_after`` ends the run after that many steps in total (an
     interruption, for tests); resuming then gives the same history as an uninterrupted run.
-    ``observer(step, model)`` is called before every step and after the last one.
+    ``observer(step, model)`` is called before every step and after the last one. On the CPU with two torch
+    threads or more, each step's contexts are drawn while the previous step computes (same draws, same history).
     """
     spec = config.spec()
     model = build_model(config)
@@ -197,28 +232,39 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     queries = config.queries if config.model != "reduced" else 0
     sampler = _sampler(config)
 
+    batches = _Batches(lambda: sample_contexts(spec, config.batch, generator=generator, queries=queries,
+                                               sampler=sampler), generator, end - len(history), _draws_ahead(config))
+
     def save() -> None:
         if path is not None:
             _write_atomically({"config": config.as_dict(), "model": model.state_dict(),
-                               "optimizer": optimizer.state_dict(), "generator": generator.get_state(),
+                               "optimizer": optimizer.state_dict(), "generator": batches.state,
                                "history": history}, path)
 
-    for step in range(len(history), end):
-        if observer is not None:
-            observer(step, model)
-        eta = learning_rate(config, step)
-        for group, meta in zip(optimizer.param_groups, groups):
-            group["lr"] = eta * meta["factor"]
-        batch = sample_contexts(spec, config.batch, generator=generator, queries=queries, sampler=sampler)
-        optimizer.zero_grad(set_to_none=True)
-        objective, mean_loss = _objective(model, batch, 0.0 if config.model == "softmax" else config.weight_decay)
-        objective.backward()
-        optimizer.step()
-        history.append(float(mean_loss.detach()))
-        if not math.isfinite(history[-1]):
-            raise FloatingPointError(f"training diverged at step {step} (loss {history[-1]}); lower lr ({config.lr})")
-        if path is not None and checkpoint_every and (step + 1) % checkpoint_every == 0:
-            save()
+    try:
+        for step in range(len(history), end):
+            if observer is not None:
+                observer(step, model)
+            eta = learning_rate(config, step)
+            for group, meta in zip(optimizer.param_groups, groups):
+                group["lr"] = eta * meta["factor"]
+            batch = batches.next()
+            optimizer.zero_grad(set_to_none=True)
+            if isinstance(model, ReducedGamma):  # the hand-written adjoint gradient (models.reduced_adjoint)
+                mean_loss = model.mean_loss_backward(batch, config.weight_decay)
+            else:
+                objective, mean_loss = _objective(model, batch,
+                                                  0.0 if config.model == "softmax" else config.weight_decay)
+                objective.backward()
+            optimizer.step()
+            history.append(float(mean_loss.detach()))
+            if not math.isfinite(history[-1]):
+                raise FloatingPointError(f"training diverged at step {step} (loss {history[-1]}); "
+                                         f"lower lr ({config.lr})")
+            if path is not None and checkpoint_every and (step + 1) % checkpoint_every == 0:
+                save()
+    finally:
+        batches.close()
     if observer is not None:
         observer(len(history), model)
     if path is not None and checkpoint_every:

@@ -113,6 +113,11 @@ def test_chi2_each_and_wishart_factor():
         T = wishart_factor(5, 6, context, generator=make_generator(9))
         assert T.shape == (5, 6, min(6, context)) and float(torch.triu(T, 1).abs().max()) == 0
         assert bool((T.diagonal(dim1=-2, dim2=-1) > 0).all())
+        below = torch.ones(6, min(6, context)).tril(-1).bool().expand_as(T)
+        assert bool((T[below] != 0).all())  # every entry below the diagonal is drawn
+    entries = wishart_factor(4000, 6, 9, generator=make_generator(9)).tril(-1)[:, 1:, :].flatten()
+    entries = entries[entries != 0]  # the 15 entries below the diagonal of each factor: N(0, 1)
+    assert entries.numel() == 15 * 4000 and abs(float(entries.mean())) < 0.02 and abs(float(entries.var()) - 1) < 0.03
 
 
 def _sigma_hat_statistics(batch) -> torch.Tensor:

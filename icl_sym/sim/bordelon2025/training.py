@@ -71,6 +71,7 @@ class TrainConfig:
     queries: int = DEFAULT_QUERIES
     heads: int = 1
     mlp: bool = False
+    fixed_batch: bool = False
     device: str = "cpu"
     dtype: str = "float64"
 
@@ -196,6 +197,10 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     end = config.steps if stop_after is None else min(config.steps, check_int("stop_after", stop_after, 0))
     queries = config.queries if config.model != "reduced" else 0
     sampler = _sampler(config)
+    fixed = None
+    if config.fixed_batch:  # its own stream: independent of the checkpointed generator, identical on resumption
+        fixed = sample_contexts(spec, config.batch, generator=draw_generator(config.seed, 2, config.device),
+                                queries=queries, sampler=sampler)
 
     def save() -> None:
         if path is not None:
@@ -209,7 +214,8 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         eta = learning_rate(config, step)
         for group, meta in zip(optimizer.param_groups, groups):
             group["lr"] = eta * meta["factor"]
-        batch = sample_contexts(spec, config.batch, generator=generator, queries=queries, sampler=sampler)
+        batch = fixed if fixed is not None else sample_contexts(spec, config.batch, generator=generator,
+                                                                  queries=queries, sampler=sampler)
         optimizer.zero_grad(set_to_none=True)
         objective, mean_loss = _objective(model, batch, 0.0 if config.model == "softmax" else config.weight_decay)
         objective.backward()

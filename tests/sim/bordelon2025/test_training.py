@@ -63,6 +63,19 @@ def test_a_fixed_batch_is_drawn_once_and_reused_and_resumes_identically(tmp_path
     assert train(config, checkpoint=path, checkpoint_every=4).history == result.history
 
 
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(model="reduced"), "model"), (dict(model="linear", coupled=True), "model"),
+    (dict(model="linear", width=4), "width"), (dict(model="linear", setting="fs"), "setting")])
+def test_four_scalar_reduction_refuses_models_it_does_not_describe(kwargs, name):
+    from icl_sym.sim.bordelon2025 import four_scalar_start
+
+    with pytest.raises(ParameterError, match=name):
+        four_scalar_start(TrainConfig(**{**SMALL, **kwargs}))
+    if kwargs.get("model") == "linear":
+        with pytest.raises(ParameterError, match=name):
+            flow_time(TrainConfig(**{**SMALL, **kwargs}))
+
+
 def test_history_is_stored_with_its_configuration(tmp_path):
     result = train(TrainConfig(**SMALL))
     result.save_history(tmp_path / "h.json")
@@ -92,7 +105,7 @@ def test_evaluation_is_normalised_and_independent_of_training():
     (dict(nu=0.0, setting="fs"), "nu"),
     (dict(device="cuda:99" if torch.cuda.is_available() else "cuda"), "device"), (dict(device="tpu"), "device"),
     (dict(lr=0.0), "lr"), (dict(batch=0), "batch"), (dict(model="linear", alpha=math.inf), "alpha"),
-    (dict(decay=1.5), "decay")])
+    (dict(decay=1.5), "decay"), (dict(init_scale=0.0), "init_scale")])
 def test_bad_input_raises_a_parameter_error(kwargs, name):
     with pytest.raises(ParameterError, match=name):
         TrainConfig(**{**SMALL, **kwargs}).spec()

@@ -199,13 +199,13 @@ def _softmax_panel(mode: str, key: str, title: str, figures: tuple[tuple[str, st
     from .authors import SOFTMAX_ALPHA, authors_values
 
     run = SOFTMAX_RUNS[mode]
+    title += f"\nmarkers: ours at D = {run['dim']}, N = P = {2 * run['dim']}, {run['steps']} AdamW steps"
     panel = Panel(title, "depth L", "final training loss", ylog=True, key=key, quantity="loss", xparam="depth")
     stored = authors_values()
     for figure, label, setting in figures:
         rows = [v for v in stored if v.figure == figure]
         params, markers = _softmax_markers(mode, setting)
-        panel.curves.append(Curve(f"{label}; markers: ours, D = {run['dim']}, {run['steps']} steps",
-                                  np.array([v.depth for v in rows], dtype=float),
+        panel.curves.append(Curve(label, np.array([v.depth for v in rows], dtype=float),
                                   np.array([v.final_loss for v in rows]), params, markers))
     depths = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
     reference = np.array([float(iso_loss(SOFTMAX_ALPHA, int(d))) for d in depths])
@@ -275,7 +275,7 @@ def fig9(mode: str) -> FigureData:
     rows = [v for v in authors_values() if v.figure == "fig6c"]
     panel.curves.insert(1, Curve("authors: softmax only (Fig. 6c)", np.array([v.depth for v in rows], dtype=float),
                                  np.array([v.final_loss for v in rows])))
-    return FigureData("bordelon2025.fig9", "Bordelon et al. Fig. 9: softmax attention with GELU-MLP blocks", [panel],
+    return FigureData("bordelon2025.fig9", "Bordelon et al. Fig. 9: softmax + GELU MLP", [panel],
                       LAYOUT)
 
 

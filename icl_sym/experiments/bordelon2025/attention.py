@@ -199,7 +199,7 @@ def _softmax_panel(mode: str, key: str, title: str, figures: tuple[tuple[str, st
     from .authors import SOFTMAX_ALPHA, authors_values
 
     run = SOFTMAX_RUNS[mode]
-    title += f"\nmarkers: ours at D = {run['dim']}, N = P = {2 * run['dim']}, {run['steps']} AdamW steps"
+    title += f"\nmarkers: ours, D = {run['dim']}, N = P = {2 * run['dim']}, {run['steps']} steps"
     panel = Panel(title, "depth L", "final training loss", ylog=True, key=key, quantity="loss", xparam="depth")
     stored = authors_values()
     for figure, label, setting in figures:

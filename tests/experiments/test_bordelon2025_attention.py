@@ -29,6 +29,9 @@ def test_fig6_csv_holds_the_four_scalar_flows(tmp_path):
     t, y = _curve(rows, "(a')", "L = 1")
     start = four_scalar_start(TrainConfig(setting="iso", dim=16, alpha=1.0, depth=1, model="linear"))
     np.testing.assert_allclose(y, iso_full_attention_flow(t, 1.0, 1, start).loss, rtol=1e-10)
+    t, y = _curve(rows, "(b')", "L = 1")  # RRS at the simulated P: the flow settles at the landscape's minimum
+    minimum, _ = attention._rrs_landscape(16, 1, 4.0).minimum()
+    assert y[-1] == pytest.approx(minimum, rel=1e-6) and y[0] > 0.95
     assert {"bordelon2025.fig6", "bordelon2025.fig9"} <= set(FIGURES)
 
 

@@ -1,16 +1,16 @@
 """Figure recipes of Bordelon, Letey, Pehlevan (2026), one module per family of figures: :mod:`.iso` (Figs. 1, 2),
-:mod:`.structured` (Figs. 3, 4), :mod:`.attention` (Fig. 6); :mod:`.authors` compares with the authors' stored
+:mod:`.structured` (Figs. 3, 4), :mod:`.attention` (Figs. 6, 9); :mod:`.authors` compares with the authors' stored
 final losses. Drawing, storing and resuming are generic (:mod:`icl_sym.experiments.figure`).
 """
 
 from __future__ import annotations
 
 from ..figure import FigureRecipe
-from .attention import FIG6, fig6
+from .attention import FIG6, SIMULATION as ATTENTION_SIMULATION, fig6, fig9
 from .iso import LAYOUT, SIMULATION, TRAINING, fig1, fig2
 from .structured import FIG3, FIG4, fig3, fig4
 
-__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig6", "TRAINING", "FIG3", "FIG4", "FIG6"]
+__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig6", "fig9", "TRAINING", "FIG3", "FIG4", "FIG6"]
 
 #: The figures this theory declares (``icl-sym figure bordelon2025.figN``).
 FIGURES: dict[str, FigureRecipe] = {
@@ -20,9 +20,11 @@ FIGURES: dict[str, FigureRecipe] = {
         FigureRecipe("bordelon2025.fig2", fig2, "ISO loss landscape in γ/L (theory only)"),
         FigureRecipe("bordelon2025.fig3", fig3, "FS: eigen-dynamics, learning curves by depth, brittleness to a "
                      "shifted covariance (theory only)"),
-        FigureRecipe("bordelon2025.fig6", fig6, "full linear attention under RRS (Result 9) and the authors' softmax "
-                     "final losses (theory and stored values)"),
+        FigureRecipe("bordelon2025.fig6", fig6, "full linear attention, ISO and RRS (Result 9), with trained linear "
+                     "transformers; softmax final losses, the authors' and ours", simulation=ATTENTION_SIMULATION),
         FigureRecipe("bordelon2025.fig4", fig4, "RRS power law: learning curves by β and depth, landscape "
                      "(theory only)"),
+        FigureRecipe("bordelon2025.fig9", fig9, "softmax + GELU MLP: final loss against depth, the authors' and ours",
+                     simulation=ATTENTION_SIMULATION),
     )
 }

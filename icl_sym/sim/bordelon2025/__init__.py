@@ -14,11 +14,11 @@ from icl_sym.core.validation import Range
 from .data import CONTEXT_RATIO, SETTINGS, ContextBatch, DataSpec, make_spec, sample_contexts
 from .models import LinearTransformer, ReducedGamma, SoftmaxTransformer, reduced_errors
 from .protocol import default_lr, simulate_training, theory_values
-from .training import MODELS, TrainConfig, TrainResult, evaluate, flow_time, train
+from .training import MODELS, TrainConfig, TrainResult, evaluate, flow_time, four_scalar_start, train
 
 __all__ = ["SIMULATION", "SETTINGS", "MODELS", "DataSpec", "ContextBatch", "make_spec", "sample_contexts",
            "ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "TrainConfig", "TrainResult",
-           "train", "evaluate", "flow_time", "simulate_training", "default_lr", "theory_values"]
+           "train", "evaluate", "flow_time", "four_scalar_start", "simulate_training", "default_lr", "theory_values"]
 
 _POSITIVE = Range(0, low_open=True)
 

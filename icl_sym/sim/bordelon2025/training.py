@@ -31,9 +31,10 @@ from icl_sym.sim.devices import check_device
 from icl_sym.sim.sampling import draw_generator
 
 from .data import SETTINGS, DataSpec, make_spec, sample_contexts
-from .models import LinearTransformer, ReducedGamma, SoftmaxTransformer
+from .models import INIT_SCALE, LinearTransformer, ReducedGamma, SoftmaxTransformer
 
-__all__ = ["MODELS", "TrainConfig", "TrainResult", "build_model", "learning_rate", "flow_time", "train",
+__all__ = ["MODELS", "TrainConfig", "TrainResult", "build_model", "learning_rate", "flow_time", "four_scalar_start",
+           "train",
            "evaluate", "IncompatibleCheckpointError"]
 
 #: Trainable models: the reduced-Γ model, the authors' linear transformer (tied weights, online SGD) and the untied
@@ -72,6 +73,8 @@ class TrainConfig:
     queries: int = DEFAULT_QUERIES
     heads: int = 1
     mlp: bool = False
+    fixed_batch: bool = False
+    init_scale: float = INIT_SCALE
     device: str = "cpu"
     dtype: str = "float64"
 
@@ -95,6 +98,7 @@ class TrainConfig:
         if self.model != "reduced" and math.isinf(self.alpha):
             raise ParameterError("alpha", "finite for the transformers (they read sampled tokens)", self.alpha)
         check_int("heads", self.heads, 1)
+        check_array("init_scale", self.init_scale, Range(0, low_open=True))
         if self.model == "softmax" and (self.width or self.dim) % self.heads:
             raise ParameterError("heads", f"a divisor of the width {self.width or self.dim}", self.heads)
         check_device(self.device)
@@ -116,8 +120,10 @@ def build_model(config: TrainConfig) -> nn.Module:
     if config.model == "reduced":
         return ReducedGamma(config.dim, config.depth, config.width, tied=config.tied, **kw)
     if config.model == "softmax":
-        return SoftmaxTransformer(config.dim, config.depth, config.width, heads=config.heads, mlp=config.mlp, **kw)
-    return LinearTransformer(config.dim, config.depth, config.width, coupled=config.coupled, **kw)
+        return SoftmaxTransformer(config.dim, config.depth, config.width, heads=config.heads, mlp=config.mlp,
+                                  init_scale=config.init_scale, **kw)
+    return LinearTransformer(config.dim, config.depth, config.width, coupled=config.coupled,
+                             init_scale=config.init_scale, **kw)
 
 
 def learning_rate(config: TrainConfig, step: int) -> float:
@@ -129,9 +135,40 @@ def learning_rate(config: TrainConfig, step: int) -> float:
 
 
 def flow_time(config: TrainConfig, steps: int | None = None) -> float:
-    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps of the reduced model."""
+    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps: of Γ = γI for the reduced
+    model; of the four scalars of :func:`four_scalar_start` (t = Σ_s η_s D^{−6/5}, ISO and RRS) for the decoupled
+    linear transformer at width N = D."""
     total = sum(learning_rate(config, s) for s in range(config.steps if steps is None else steps))
+    if config.model == "linear":
+        _check_four_scalar(config)
+        return total * config.dim ** -1.2
+    if config.model != "reduced":
+        raise ParameterError("model", "reduced or linear (softmax attention has no flow time)", config.model)
     return {"iso": 2 * total / config.dim, "rrs": total / config.dim, "fs": total}[config.setting]
+
+
+def _check_four_scalar(config: TrainConfig) -> None:
+    if config.model != "linear" or config.coupled:
+        raise ParameterError("model", "the decoupled linear transformer", config.model)
+    if config.width not in (None, config.dim):
+        raise ParameterError("width", f"the dimension D = {config.dim} (the four-scalar reduction takes N = D)",
+                             config.width)
+    if config.setting == "fs":
+        raise ParameterError("setting", "iso or rrs (FS updates are not isotropic)", config.setting)
+
+
+def four_scalar_start(config: TrainConfig) -> tuple[float, float, float, float]:
+    """The decoupled linear transformer at initialisation as the four scalars (w_x, w_q, w_k, w_v) of Result 9
+    (:mod:`icl_sym.theories.bordelon2025.full_attention`), in the units where γ = w_x²w_qw_kw_v is Γ_eff = γI.
+
+    With W_x = √N a_x I, W_{q,k} = √N a_{q,k} I and s = 1ᵀW_v1/(N√N) (N = D), Γ_eff = a_x²a_qa_k s/D I, and SGD on
+    N × loss moves a_{x,q,k} at rate η/D and s at rate η. The scalars w_{x,q,k} = a D^{−1/10}, w_v = s D^{−3/5} then
+    follow dw/dt = −∂𝓛/∂w at t = Σ_s η_s D^{−6/5} (:func:`flow_time`): from σ = ``init_scale``,
+    (√2σD^{−1/10}, σD^{−1/10}, σD^{−1/10}, σD^{−3/5}), an unbalanced start with γ₀ = 2σ⁵/D
+    (docs/theory/bordelon2025.md, "Full linear attention")."""
+    _check_four_scalar(config)
+    sigma, d = config.init_scale, config.dim
+    return (math.sqrt(2) * sigma * d**-0.1, sigma * d**-0.1, sigma * d**-0.1, sigma * d**-0.6)
 
 
 def _objective(model: nn.Module, batch, weight_decay: float) -> tuple[torch.Tensor, torch.Tensor]:
@@ -231,9 +268,16 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     end = config.steps if stop_after is None else min(config.steps, check_int("stop_after", stop_after, 0))
     queries = config.queries if config.model != "reduced" else 0
     sampler = _sampler(config)
+    fixed = None
+    if config.fixed_batch:  # its own stream: independent of the checkpointed generator, identical on resumption
+        fixed = sample_contexts(spec, config.batch, generator=draw_generator(config.seed, 2, config.device),
+                                queries=queries, sampler=sampler)
 
-    batches = _Batches(lambda: sample_contexts(spec, config.batch, generator=generator, queries=queries,
-                                               sampler=sampler), generator, end - len(history), _draws_ahead(config))
+    def draw():
+        return fixed if fixed is not None else sample_contexts(spec, config.batch, generator=generator,
+                                                               queries=queries, sampler=sampler)
+
+    batches = _Batches(draw, generator, end - len(history), fixed is None and _draws_ahead(config))
 
     def save() -> None:
         if path is not None:

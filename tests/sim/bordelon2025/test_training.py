@@ -38,6 +38,44 @@ def test_interrupted_and_resumed_run_gives_the_same_history(tmp_path, model):
         train(TrainConfig(**{**SMALL, "model": model, "seed": 5}), checkpoint=path)
 
 
+def test_a_fixed_batch_is_drawn_once_and_reused_and_resumes_identically(tmp_path):
+    """App. G.3 protocol: every step sees the same contexts (its own seeded stream), so each recorded loss is the loss
+    of the current model on that batch; small-rate gradient descent on one fixed objective then decreases it."""
+    from icl_sym.sim.bordelon2025.data import sample_contexts
+    from icl_sym.sim.sampling import draw_generator
+
+    config = TrainConfig(**{**SMALL, "model": "softmax", "lr": 1e-3, "queries": 3, "fixed_batch": True, "decay": 0.0})
+    seen = []
+
+    def observer(step, model):
+        batch = sample_contexts(config.spec(), config.batch, generator=draw_generator(config.seed, 2), queries=3,
+                                sampler="tokens")
+        with torch.no_grad():
+            seen.append(float(model.losses(batch).mean()))
+
+    result = train(config, observer=observer)
+    assert result.history == pytest.approx(seen[:-1], rel=1e-12)  # the recorded loss is that batch's, every step
+    assert all(b < a for a, b in zip(result.history, result.history[1:]))
+    online = train(TrainConfig(**{**SMALL, "model": "softmax", "lr": 1e-3, "queries": 3, "decay": 0.0}))
+    assert online.history[0] != result.history[0]
+    path = tmp_path / "fixed.pt"
+    train(config, checkpoint=path, checkpoint_every=4, stop_after=6)
+    assert train(config, checkpoint=path, checkpoint_every=4).history == result.history
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(model="reduced"), "model"), (dict(model="linear", coupled=True), "model"),
+    (dict(model="linear", width=4), "width"), (dict(model="linear", setting="fs"), "setting")])
+def test_four_scalar_reduction_refuses_models_it_does_not_describe(kwargs, name):
+    from icl_sym.sim.bordelon2025 import four_scalar_start
+
+    with pytest.raises(ParameterError, match=name):
+        four_scalar_start(TrainConfig(**{**SMALL, **kwargs}))
+    if kwargs.get("model") == "linear":
+        with pytest.raises(ParameterError, match=name):
+            flow_time(TrainConfig(**{**SMALL, **kwargs}))
+
+
 def test_history_is_stored_with_its_configuration(tmp_path):
     result = train(TrainConfig(**SMALL))
     result.save_history(tmp_path / "h.json")
@@ -67,7 +105,7 @@ def test_evaluation_is_normalised_and_independent_of_training():
     (dict(nu=0.0, setting="fs"), "nu"),
     (dict(device="cuda:99" if torch.cuda.is_available() else "cuda"), "device"), (dict(device="tpu"), "device"),
     (dict(lr=0.0), "lr"), (dict(batch=0), "batch"), (dict(model="linear", alpha=math.inf), "alpha"),
-    (dict(decay=1.5), "decay")])
+    (dict(decay=1.5), "decay"), (dict(init_scale=0.0), "init_scale")])
 def test_bad_input_raises_a_parameter_error(kwargs, name):
     with pytest.raises(ParameterError, match=name):
         TrainConfig(**{**SMALL, **kwargs}).spec()

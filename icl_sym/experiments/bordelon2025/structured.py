@@ -203,7 +203,7 @@ FIG4 = dict(a=dict(dim=64, nu=1.5, betas=(0.5, 0.75, 1.0, 1.5, 2.0, 4.0), depth=
             c=dict(dim=45, context=512, nu=1.75, beta=0.5, depths=(1, 2, 4, 8, 16), lr=3.0, steps=20_000,
                    batch=512))
 #: Per mode: the dimensions, SGD steps and batches of (a) and (c), and how many times the markers read.
-FIG4_MODES = {"quick": dict(a_dim=16, a_steps=500, a_batch=64, c_dim=16, c_steps=1500, c_batch=128, marks=7),
+FIG4_MODES = {"quick": dict(a_dim=16, a_steps=500, a_batch=64, c_dim=16, c_steps=1000, c_batch=128, marks=7),
               "full": dict(a_dim=64, a_steps=2000, a_batch=256, c_dim=45, c_steps=20_000, c_batch=512, marks=10)}
 FIG4_SIMULATION = {"quick": dict(dims=(16,), draws=2, contexts=2000), "full": dict(dims=(64, 45), draws=2,
                                                                                   contexts=10_000)}
@@ -291,17 +291,18 @@ def fig4(mode: str) -> FigureData:
         params = dict(depth=a["depth"], beta=beta, nu=a["nu"], dim=m["a_dim"], context=math.inf, lr=a["lr"],
                       untied=0, batch=m["a_batch"])
         panel_a.curve(f"β = {beta:g}", steps, params, (Markers("rrs", marks_a, trajectory=True),))
-        loss = panel_a.curves[-1].y
+    for beta, curve in zip(a["betas"], list(panel_a.curves)):  # references after the curves: distinct colours
         exponent = beta / (2 + beta)
-        panel_a.curves.append(Curve(f"(ref) s^-{exponent:.3g}", steps, loss[-1] * (steps / steps[-1]) ** -exponent))
+        panel_a.curves.append(Curve(f"(ref) s^-{exponent:.3g}", steps,
+                                    curve.y[-1] * (steps / steps[-1]) ** -exponent))
     panel_b = Panel(f"(b) landscape, ν = {b['nu']:g}, β = {b['beta']:g}", "γ", "loss", ylog=True, key="b")
     gammas = np.logspace(-2, 3, 100 if mode == "quick" else 500)
     sb = power_law_spectrum(b["dim"], b["nu"], b["beta"])
     for depth in b["depths"]:  # up to the edge of stability γλ₁/L = 2, beyond which the loss explodes
         stable = gammas[gammas * sb.eigenvalues.max() / depth <= 2]
         panel_b.curves.append(Curve(f"L = {depth}", stable, rrs_loss(stable, depth, sb.eigenvalues, sb.weights)))
-    panel_c = Panel(f"(c) ν = {c['nu']:g}, β = {c['beta']:g}, D = {m['c_dim']}, P = {c['context']}, untied, "
-                    f"η = {c['lr']:g}", "SGD steps s", "test error", ylog=True, key="c", quantity="loss",
+    panel_c = Panel(f"(c) untied, η = {c['lr']:g} per layer, P = {c['context']}\nD = {m['c_dim']}, ν = {c['nu']:g}, "
+                    f"β = {c['beta']:g}", "SGD steps s", "test error", ylog=True, key="c", quantity="loss",
                     xparam="steps", theory=rrs_learning_curve)
     steps = np.logspace(0, np.log10(m["c_steps"]), n)
     marks_c = record_steps(m["c_steps"], m["marks"])

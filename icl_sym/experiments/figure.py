@@ -111,13 +111,15 @@ class Markers:
     layout's ``theory_parameters``), e.g. ``{"lam": 1e-5}`` for a ridgeless curve.
     ``trajectory``: one simulation yields every x (a learning curve read at the times x), so a draw
     is one task; its estimator finds the x in :attr:`SimTask.sweep` and returns each quantity as a
-    sequence aligned with them (one stored row per x).
+    sequence aligned with them (one stored row per x). ``quantity``: the layout quantity these markers
+    show instead of the panel's (e.g. one eigenvalue of a matrix per curve, all from one simulation).
     """
 
     estimator: str
     x: tuple[float, ...]
     overrides: Mapping[str, float] = field(default_factory=dict)
     trajectory: bool = False
+    quantity: str | None = None
 
 
 @dataclass
@@ -387,9 +389,10 @@ def markers_of(data: FigureData, rows: list[dict]) -> list[Marker]:
     for panel, curve, markers, x in _simulated(data):
         by_d: dict[int, list[float]] = defaultdict(list)
         theory = {}
+        quantity = markers.quantity or panel.quantity
         for row in grouped.get(_point(layout, panel, curve, markers, x), []):
-            by_d[int(row["d"])].append(float(row[panel.quantity]))
-            theory[int(row["d"])] = float(row[f"theory_{panel.quantity}"])
+            by_d[int(row["d"])].append(float(row[quantity]))
+            theory[int(row["d"])] = float(row[f"theory_{quantity}"])
         for d in sorted(by_d):
             values = by_d[d]
             std = statistics.stdev(values) if len(values) > 1 else 0.0

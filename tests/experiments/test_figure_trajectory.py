@@ -82,3 +82,21 @@ def test_a_trajectory_of_the_wrong_length_is_refused():
     task = simulation_tasks(figure("bad"), SimOptions(dims=(4,), draws=1))[0]
     with pytest.raises(ValueError, match="'loss' has 1 values for 3 sweep points"):
         run_task(task)
+
+
+def test_markers_can_show_another_quantity_of_the_same_simulation(tmp_path):
+    """Markers(quantity=...) read another layout column: two curves, two columns, one simulation per draw."""
+    layout = SimulationLayout(parameters=("time", "rate"),
+                              quantities={"loss": decay, "steps": lambda time, rate: 10 * time},
+                              estimators={"sgd": Estimator("sgd", "trained", learning_curve)}, extras=("run",))
+    panel = Panel("two columns", "t", "value", key="a", quantity="loss", xparam="time", theory=decay)
+    panel.curve("loss", np.linspace(0.5, 4, 8), dict(rate=1.0), (Markers("sgd", (1.0, 2.0), trajectory=True),))
+    panel.curve("steps", np.linspace(0.5, 4, 8), dict(rate=1.0),
+                (Markers("sgd", (1.0, 2.0), trajectory=True, quantity="steps"),))
+    CALLS.clear()
+    run = draw_figure(FigureData("toy.columns", "toy", [panel], layout), tmp_path, simulation=SimOptions((4,), draws=1))
+    assert run.tasks_total == 1 and len(CALLS) == 1
+    by_curve = {(m.curve, m.x): m for m in run.markers}
+    steps = by_curve[("steps", 2.0)]
+    assert steps.mean == pytest.approx(20.0) and steps.theory == pytest.approx(20.0)
+    assert by_curve[("loss", 2.0)].mean == pytest.approx(float(decay(2.0, 1.0)) + 0.25)

@@ -112,9 +112,11 @@ class IsotropicLandscape:
         t = np.atleast_1d(check_array("t", times, Range(0)))
         if np.any(np.diff(t) < 0):
             raise ValueError("times must be increasing")
-        # in s = log(1 + t): γ moves fast at first, then slowly over decades of time
-        sol = solve_ivp(lambda s_, g: [-self.slope(max(g[0], 0.0)) * math.exp(s_)], (0.0, math.log1p(t[-1])),
-                        [0.0], t_eval=np.log1p(t), rtol=1e-9, atol=1e-12, method="LSODA")
+        # in s = log(1 + t): γ moves fast at first, then slowly over decades of time. The span ends at the last
+        # evaluation point itself (math.log1p and np.log1p may differ in the last bit, which solve_ivp rejects).
+        s_eval = np.log1p(t)
+        sol = solve_ivp(lambda s_, g: [-self.slope(max(g[0], 0.0)) * math.exp(s_)], (0.0, float(s_eval[-1])),
+                        [0.0], t_eval=s_eval, rtol=1e-9, atol=1e-12, method="LSODA")
         if not sol.success:
             raise RuntimeError(f"the gamma flow did not integrate: {sol.message}")
         return sol.y[0]

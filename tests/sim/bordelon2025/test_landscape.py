@@ -40,3 +40,10 @@ def test_untied_landscape_gradient_and_symmetric_line():
     assert landscape.untied_minimum()[0] < landscape.minimum()[0]
     with pytest.raises(ValueError, match="depth = 3"):
         landscape.untied_loss([1.0, 2.0])
+
+
+def test_flow_reaches_a_last_time_where_math_and_numpy_log1p_differ():
+    t = np.array([1.0, 140.62500000000006])  # math.log1p exceeds np.log1p here by one ulp
+    landscape = IsotropicLandscape(make_spec("rrs", 6, 4.0, nu=1.75, beta=0.5), 2, contexts=20, seed=0)
+    gamma = landscape.flow(t)
+    assert np.all(np.isfinite(gamma)) and gamma[1] > gamma[0] > 0

@@ -107,3 +107,12 @@ def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ParameterError) as err:
         call()
     assert err.value.name == name
+
+
+def test_flow_reaches_a_last_time_where_math_and_numpy_log1p_differ():
+    # math.log1p(t) exceeds np.log1p([t]) by one ulp here: the flow's span must end at its own last point
+    t = np.array([1.0, 140.62500000000006])
+    assert math.log1p(t[-1]) != np.log1p(t)[-1]
+    s = power_law_spectrum(16, 1.75, 0.5)
+    gamma = rrs.rrs_gamma(t, 2, s.eigenvalues, s.weights)
+    assert np.all(np.isfinite(gamma)) and gamma[1] > gamma[0] > 0

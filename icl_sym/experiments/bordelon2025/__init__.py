@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from ..figure import FigureRecipe
 from .attention import FIG6, fig6
+from .compute import FIG5, FIG5_RECIPE, fig5
 from .iso import LAYOUT, SIMULATION, TRAINING, fig1, fig2
 from .structured import FIG3, FIG4, fig3, fig4
 
-__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig6", "TRAINING", "FIG3", "FIG4", "FIG6"]
+__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "TRAINING", "FIG3", "FIG4", "FIG5",
+           "FIG6"]
 
 #: The figures this theory declares (``icl-sym figure bordelon2025.figN``).
 FIGURES: dict[str, FigureRecipe] = {
@@ -20,6 +22,7 @@ FIGURES: dict[str, FigureRecipe] = {
         FigureRecipe("bordelon2025.fig2", fig2, "ISO loss landscape in γ/L (theory only)"),
         FigureRecipe("bordelon2025.fig3", fig3, "FS: eigen-dynamics, learning curves by depth, brittleness to a "
                      "shifted covariance (theory only)"),
+        FIG5_RECIPE,
         FigureRecipe("bordelon2025.fig6", fig6, "full linear attention under RRS (Result 9) and the authors' softmax "
                      "final losses (theory and stored values)"),
         FigureRecipe("bordelon2025.fig4", fig4, "RRS power law: learning curves by β and depth, landscape "

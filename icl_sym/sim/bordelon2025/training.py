@@ -128,9 +128,13 @@ def learning_rate(config: TrainConfig, step: int) -> float:
 
 
 def flow_time(config: TrainConfig, steps: int | None = None) -> float:
-    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps of the reduced model."""
+    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps of the reduced model.
+
+    On the line Γ = γ I_N of a width-N model each diagonal entry moves by −η (dℓ/dγ)/N: ISO and RRS divide by N
+    (D at full width); FS times are per mode."""
     total = sum(learning_rate(config, s) for s in range(config.steps if steps is None else steps))
-    return {"iso": 2 * total / config.dim, "rrs": total / config.dim, "fs": total}[config.setting]
+    width = config.width or config.dim
+    return {"iso": 2 * total / width, "rrs": total / width, "fs": total}[config.setting]
 
 
 def _objective(model: nn.Module, batch, weight_decay: float) -> tuple[torch.Tensor, torch.Tensor]:

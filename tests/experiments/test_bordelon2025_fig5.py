@@ -169,3 +169,15 @@ def test_tiny_trained_fig5_sits_above_its_floors_and_approaches_them(tmp_path, m
         # and it tracks the flow, which is within 20 % of that floor by the end of these runs
         assert loss == pytest.approx(theory, rel=0.06)
         assert theory < 1.2 * floor
+
+
+def test_result_6_flow_at_single_and_zero_times():
+    """A lone time (a stored row's theory) or only t = 0: the integration span and the evaluation point agree."""
+    s = power_law_spectrum(32, NU, 1.0)
+    lone = [t for t in np.geomspace(0.01, 1e5, 400) if math.log1p(t) != np.log1p(t)][:5]  # they used to differ
+    assert lone
+    for t in lone:
+        g = rrs_gamma(t, 1, s.eigenvalues, s.weights)
+        assert g.shape == (1,) and g[0] == pytest.approx(rrs_gamma([t, 2 * t], 1, s.eigenvalues, s.weights)[0],
+                                                          rel=1e-7)
+    assert np.array_equal(rrs_gamma([0.0, 0.0], 2, s.eigenvalues, s.weights), [0.0, 0.0])

@@ -119,14 +119,14 @@ def test_fig5_theory_csv_holds_the_theory(tmp_path):
     t = a["lr"] * x / a["dim"] ** 3
     np.testing.assert_allclose(y, rrs_loss(rrs_gamma(t, 1, s.eigenvalues, s.weights), 1, s.eigenvalues, s.weights),
                                rtol=1e-8)
-    _, y = _curve(rows, "(a)", "(floor) depth L = 1, N = D (Result 6)")
+    _, y = _curve(rows, "(a)", "(floor) depth: L = 1, N = D")
     assert y == pytest.approx(rrs_depth_floor(1, s.eigenvalues, s.weights).loss, rel=1e-14)
     # (b) the floors at N = 4
     s = power_law_spectrum(b["dim"], NU, b["beta"])
     (width,) = b["widths"]
-    _, y = _curve(rows, "(b)", "(ref) z² Σλω/(z+λ)²: App. F.4")
+    _, y = _curve(rows, "(b)", "(ref) z²Σλω/(z+λ)², App. F.4")
     assert y == pytest.approx(width_floor(width, s.eigenvalues, s.weights).loss, rel=1e-14)
-    _, y = _curve(rows, "(b)", f"(floor) width N = {width}, L → ∞: Haar Monte Carlo")
+    _, y = _curve(rows, "(b)", "(floor) width: L → ∞, Haar MC")
     assert y == pytest.approx(landscape(b["dim"], width, b["beta"]).width_floor(), rel=1e-14)
     x, y = _curve(rows, "(b)", "L = 8")
     np.testing.assert_allclose(y, compute_loss(x, b["dim"], width, 8, b["beta"], b["lr"]), rtol=1e-12)

@@ -179,7 +179,7 @@ def fig5(mode: str) -> FigureData:
         _shape_curve(panel_a, f"N = {width}", a, width, 1, n)
     xs = np.concatenate([cv.x for cv in panel_a.curves])
     s = power_law_spectrum(a["dim"], NU, a["beta"])
-    panel_a.curves.append(_flat("(floor) depth L = 1, N = D (Result 6)", xs,
+    panel_a.curves.append(_flat("(floor) depth: L = 1, N = D", xs,
                                 rrs_depth_floor(1, s.eigenvalues, s.weights).loss))
 
     (width_b,) = b["widths"]
@@ -190,11 +190,11 @@ def fig5(mode: str) -> FigureData:
     s = power_law_spectrum(b["dim"], NU, b["beta"])
     floor = width_floor(width_b, s.eigenvalues, s.weights)
     panel_b.curves += [
-        _flat(f"(floor) width N = {width_b}, L → ∞: Haar Monte Carlo", xs, landscape(b["dim"], width_b,
+        _flat("(floor) width: L → ∞, Haar MC", xs, landscape(b["dim"], width_b,
                                                                                      b["beta"]).width_floor()),
-        _flat("(ref) z Σλω/(z+λ): random projection, D → ∞", xs,
+        _flat("(ref) zΣλω/(z+λ), D → ∞", xs,
               float(np.sum(floor.ridge * s.eigenvalues * s.weights / (floor.ridge + s.eigenvalues)))),
-        _flat("(ref) z² Σλω/(z+λ)²: App. F.4", xs, floor.loss),
+        _flat("(ref) z²Σλω/(z+λ)², App. F.4", xs, floor.loss),
     ]
 
     panel_c = panel("c", f"(c) L = ⌊(N/4)^ν⌋ (D = {c['dim']}, β = {c['beta']:g}, ν = {NU:g})")
@@ -227,7 +227,7 @@ def fig5(mode: str) -> FigureData:
 
 
 def fig5_summary(rows: list[dict]) -> str:
-    """Markdown: per run, the final simulated loss beside the flow; the simulated frontier of panel (c) and its slope."""
+    """Markdown: each run's final simulated loss beside the flow; the simulated frontier of the (c) runs, its slope."""
     from icl_sym.core.fits import bootstrap_power_law
 
     runs: dict[tuple, list[dict]] = {}
@@ -235,7 +235,8 @@ def fig5_summary(rows: list[dict]) -> str:
         runs.setdefault((row["panels"], int(row["d"]), int(float(row["width"])), int(float(row["depth"]))),
                         []).append(row)
     lines = ["# Bordelon et al. Fig. 5: simulated runs against the gradient flow", "",
-             "| panels | D | N | L | steps | final loss (mean over draws) | flow | rel. gap |", "|---|---|---|---|---|---|---|---|"]
+             "| panels | D | N | L | steps | final loss (mean over draws) | flow | rel. gap |",
+             "|---|---|---|---|---|---|---|---|"]
     for (panels, d, width, depth), group in sorted(runs.items()):
         last = max(float(r["compute"]) for r in group)
         final = [float(r["loss"]) for r in group if float(r["compute"]) == last]

@@ -169,12 +169,12 @@ def fig5(mode: str) -> FigureData:
 
     runs, n = FIG5[mode], _POINTS[mode]
 
-    def panel(key: str, title: str) -> Panel:
+    def panel(key: str, title: str, legend: str = "best") -> Panel:
         return Panel(title, "compute C = T N² L (SGD steps T)", "test error", ylog=True, key=key, quantity="loss",
-                     xparam="compute", theory=compute_loss)
+                     xparam="compute", theory=compute_loss, legend=legend)
 
     a, b, c = runs["a"], runs["b"], runs["c"]
-    panel_a = panel("a", f"(a) L = 1, scaling N (D = {a['dim']}, β = {a['beta']:g})")
+    panel_a = panel("a", f"(a) L = 1, scaling N (D = {a['dim']}, β = {a['beta']:g})", "below")
     for width in a["widths"]:
         _shape_curve(panel_a, f"N = {width}", a, width, 1, n)
     xs = np.concatenate([cv.x for cv in panel_a.curves])
@@ -183,7 +183,7 @@ def fig5(mode: str) -> FigureData:
                                 rrs_depth_floor(1, s.eigenvalues, s.weights).loss))
 
     (width_b,) = b["widths"]
-    panel_b = panel("b", f"(b) N = {width_b}, scaling L (D = {b['dim']}, β = {b['beta']:g})")
+    panel_b = panel("b", f"(b) N = {width_b}, scaling L (D = {b['dim']}, β = {b['beta']:g})", "below")
     for depth in b["depths"]:
         _shape_curve(panel_b, f"L = {depth}", b, width_b, depth, n)
     xs = np.concatenate([cv.x for cv in panel_b.curves])
@@ -197,7 +197,7 @@ def fig5(mode: str) -> FigureData:
         _flat("(ref) z²Σλω/(z+λ)², App. F.4", xs, floor.loss),
     ]
 
-    panel_c = panel("c", f"(c) L = ⌊(N/4)^ν⌋ (D = {c['dim']}, β = {c['beta']:g}, ν = {NU:g})")
+    panel_c = panel("c", f"(c) L = ⌊(N/4)^ν⌋ (D = {c['dim']}, β = {c['beta']:g}, ν = {NU:g})", "below")
     for width in c["widths"]:
         _shape_curve(panel_c, f"N = {width}, L = {joint_depth(width)}", c, width, joint_depth(width), n)
     exponent = float(-FRONTIER_EXPONENT.subs({nu_symbol: NU, beta_symbol: c["beta"]}))
@@ -208,7 +208,7 @@ def fig5(mode: str) -> FigureData:
 
     panel_d = Panel(f"(d) compute-optimal frontier (D = {c['dim']}, β = {c['beta']:g})",
                     "compute C = T N² L (SGD steps T)", "test error", ylog=True, key="d", quantity="loss",
-                    xparam="compute", theory=compute_loss)
+                    xparam="compute", theory=compute_loss, legend="below")
     shapes = [(w, l) for w in c["widths"] for l in sorted({1, *(2**k for k in range(6)), joint_depth(w)})
               if l <= max(joint_depth(x) for x in c["widths"])]
     family = []

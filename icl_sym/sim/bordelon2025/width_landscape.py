@@ -91,7 +91,3 @@ class ProjectedLandscape:
     def width_floor(self) -> float:
         """lim_{t, L → ∞} ℓ_N: the task power outside the learnable span, averaged over the draws."""
         return self.offset
-
-    def initial_rate(self) -> float:
-        """−∂ℓ_N/∂γ at γ = 0: 2 Σ_i a_i s_i / K (sets the time scale of the flow)."""
-        return float(2 * np.sum(self.weights * self.eigenvalues**2))

@@ -159,6 +159,7 @@ class Panel:
     xparam: str | None = None
     theory: Callable[..., Any] | None = None
     every_d: bool = False  # draw the markers of every simulated d (coloured by d), not only the largest
+    legend: str = "best"  # matplotlib legend location, or "below" the axes for panels whose data fill every corner
 
     def curve(self, label: str, x: np.ndarray, params: dict[str, float], markers: tuple[Markers, ...] = ()) -> None:
         """Add the theory curve of this panel's quantity along ``x`` at the fixed ``params``."""
@@ -545,8 +546,10 @@ def _png(data: FigureData, markers: list[Marker]) -> bytes:
             ax.set_xscale("log")
         if p.ylog:
             ax.set_yscale("log")
-        if p.curves:
-            ax.legend(fontsize=7)
+        if p.curves and p.legend == "below":
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+        elif p.curves:
+            ax.legend(fontsize=7, loc=p.legend)
     if residuals:
         _draw_residuals(fig.add_subplot(grid[1, :]), data, markers)
     fig.suptitle(data.title)

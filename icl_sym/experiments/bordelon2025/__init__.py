@@ -1,5 +1,5 @@
 """Figure recipes of Bordelon, Letey, Pehlevan (2026), one module per family of figures: :mod:`.iso` (Figs. 1, 2),
-:mod:`.structured` (Figs. 3, 4, 8), :mod:`.attention` (Figs. 6, 9); :mod:`.authors` compares with the authors' stored
+:mod:`.structured` (Figs. 3, 4, 8), :mod:`.compute` (Fig. 5), :mod:`.attention` (Figs. 6, 9); :mod:`.authors` compares with the authors' stored
 final losses. Drawing, storing and resuming are generic (:mod:`icl_sym.experiments.figure`).
 """
 
@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from ..figure import FigureRecipe
 from .attention import FIG6, SIMULATION as ATTENTION_SIMULATION, fig6, fig9
+from .compute import FIG5, FIG5_RECIPE, fig5
 from .iso import LAYOUT, SIMULATION, TRAINING, fig1, fig2
 from .structured import FIG3, FIG3_SIMULATION, FIG4, FIG4_SIMULATION, FIG8_SIMULATION, fig3, fig4, fig8
 
-__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig6", "fig8", "fig9", "TRAINING", "FIG3", "FIG4",
-           "FIG6"]
+__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig8", "fig9", "TRAINING", "FIG3",
+           "FIG4", "FIG5", "FIG6"]
 
 #: The figures this theory declares (``icl-sym figure bordelon2025.figN``).
 FIGURES: dict[str, FigureRecipe] = {
@@ -23,6 +24,7 @@ FIGURES: dict[str, FigureRecipe] = {
                      "shifted covariance; trained reduced-Γ trajectories", simulation=FIG3_SIMULATION),
         FigureRecipe("bordelon2025.fig4", fig4, "RRS power law: learning curves by β and depth (untied, finite P), "
                      "landscape; trained reduced-Γ trajectories", simulation=FIG4_SIMULATION),
+        FIG5_RECIPE,
         FigureRecipe("bordelon2025.fig6", fig6, "full linear attention, ISO and RRS (Result 9), with trained linear "
                      "transformers; softmax final losses, the authors' and ours", simulation=ATTENTION_SIMULATION),
         FigureRecipe("bordelon2025.fig8", fig8, "untied layers: learning curves, balanced γ^ℓ", simulation=FIG8_SIMULATION),

@@ -135,16 +135,18 @@ def learning_rate(config: TrainConfig, step: int) -> float:
 
 
 def flow_time(config: TrainConfig, steps: int | None = None) -> float:
-    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps: of Γ = γI for the reduced
-    model; of the four scalars of :func:`four_scalar_start` (t = Σ_s η_s D^{−6/5}, ISO and RRS) for the decoupled
-    linear transformer at width N = D."""
+    """The gradient-flow time of the theory reached after ``steps`` (default: all) steps: of Γ = γI_N for the
+    reduced model (on that line each diagonal entry moves by −η (dℓ/dγ)/N: ISO and RRS divide by the width N, D at
+    full width; FS times are per mode); of the four scalars of :func:`four_scalar_start` (t = Σ_s η_s D^{−6/5}, ISO
+    and RRS) for the decoupled linear transformer at width N = D."""
     total = sum(learning_rate(config, s) for s in range(config.steps if steps is None else steps))
     if config.model == "linear":
         _check_four_scalar(config)
         return total * config.dim ** -1.2
     if config.model != "reduced":
         raise ParameterError("model", "reduced or linear (softmax attention has no flow time)", config.model)
-    return {"iso": 2 * total / config.dim, "rrs": total / config.dim, "fs": total}[config.setting]
+    width = config.width or config.dim
+    return {"iso": 2 * total / width, "rrs": total / width, "fs": total}[config.setting]
 
 
 def _check_four_scalar(config: TrainConfig) -> None:

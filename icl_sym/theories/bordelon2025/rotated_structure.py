@@ -153,14 +153,16 @@ def rrs_gamma(t_, depth_, eigenvalues, weights, rtol: float = 1e-10) -> np.ndarr
     times = np.atleast_1d(check_array("t", t_, Range(0)))
     order = np.argsort(times.ravel())
     flat = times.ravel()[order]
+    out = np.zeros_like(flat)
+    if flat[-1] == 0:  # nothing to integrate: γ(0) = 0
+        return out.reshape(times.shape)
     # Integrate in s = log(1 + t): the solution is smooth in log time, so steps stay few at large t.
-    # (the span ends at the last evaluation point itself: math.log1p and np.log1p may differ in the last bit)
-    s_eval = np.log1p(flat)
-    sol = solve_ivp(lambda s_, g: _rate(g, L, s) * math.exp(s_), (0.0, float(s_eval[-1])), [0.0],
-                    t_eval=s_eval, rtol=rtol, atol=1e-14, method="LSODA")
+    # One log1p for the span and the evaluation points (math.log1p and np.log1p may differ in the last bit).
+    log_times = np.log1p(flat)
+    sol = solve_ivp(lambda s_, g: _rate(g, L, s) * math.exp(s_), (0.0, float(log_times[-1])), [0.0],
+                    t_eval=log_times, rtol=rtol, atol=1e-14, method="LSODA")
     if not sol.success:
         raise RuntimeError(f"the Result-6 flow did not integrate: {sol.message}")
-    out = np.empty_like(flat)
     out[order] = sol.y[0]
     return out.reshape(times.shape)
 

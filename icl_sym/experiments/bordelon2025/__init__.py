@@ -8,9 +8,10 @@ from __future__ import annotations
 from ..figure import FigureRecipe
 from .attention import FIG6, fig6
 from .iso import LAYOUT, SIMULATION, TRAINING, fig1, fig2
+from .shallow import FIG7_SIMULATION, fig7
 from .structured import FIG3, FIG4, fig3, fig4
 
-__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig6", "TRAINING", "FIG3", "FIG4", "FIG6"]
+__all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig6", "TRAINING", "FIG3", "FIG4", "FIG6", "fig7"]
 
 #: The figures this theory declares (``icl-sym figure bordelon2025.figN``).
 FIGURES: dict[str, FigureRecipe] = {
@@ -24,5 +25,7 @@ FIGURES: dict[str, FigureRecipe] = {
                      "final losses (theory and stored values)"),
         FigureRecipe("bordelon2025.fig4", fig4, "RRS power law: learning curves by β and depth, landscape "
                      "(theory only)"),
+        FigureRecipe("bordelon2025.fig7", fig7, "one-layer online SGD against Result 10, varying τ, α, κ, with "
+                     "simulated learning curves", simulation=FIG7_SIMULATION),
     )
 }

@@ -65,17 +65,17 @@ def test_comparison_verdicts_and_table():
 
 @pytest.mark.slow
 def test_depth_exponent_agrees_with_the_finite_dim_floor_and_rejects_nu_beta():
-    """L ∈ {1, 2, 3} at D = 16: the interval holds the slope of Result 6's minimised landscape over the same
-    depths, excludes the width law −νβ, and lies off the asymptotic −β (finite D steepens the slope)."""
-    row = depth_exponent(SEEDS, runs=DEPTH_RUNS[:3])
+    """L ∈ {1, 2} at D = 16: the interval holds the slope of Result 6's minimised landscape over the same
+    depths and excludes the width law −νβ by far."""
+    row = depth_exponent(SEEDS, runs=DEPTH_RUNS[:2])
     assert row.agrees, (row.simulated, row.finite_dim)
     assert row.rejects_wrong and row.wrong == pytest.approx(-NU * BETA)
     assert row.simulated.high - row.simulated.low < 0.05
-    assert row.distance(-BETA) > 0
+    assert row.distance(row.wrong) > 0.3
     # Mutation: the floor of a wrong source exponent (β = 0.8) over the same depths lies outside the interval.
     s = power_law_spectrum(16, NU, 0.8)
-    floors = [rrs_depth_floor(L, s.eigenvalues, s.weights).loss for L in (1, 2, 3)]
-    assert not row.covers(float(np.polyfit(np.log([1, 2, 3]), np.log(floors), 1)[0]))
+    floors = [rrs_depth_floor(L, s.eigenvalues, s.weights).loss for L in (1, 2)]
+    assert not row.covers(float(np.polyfit(np.log([1, 2]), np.log(floors), 1)[0]))
 
 
 @pytest.mark.slow
@@ -90,9 +90,9 @@ def test_width_exponent_agrees_with_the_finite_dim_floor():
 
 @pytest.mark.slow
 def test_context_exponent_agrees_with_the_finite_dim_floor():
-    """P ∈ {6, 9, 13} sampled points at D = 16, depth 2: the interval holds the slope of the finite-context
+    """P ∈ {6, 12} sampled points at D = 16, depth 2: the interval holds the slope of the finite-context
     landscape's minimum and excludes the same floors at β/2."""
-    row = context_exponent(SEEDS, contexts=(6, 9, 13), steps=600, mc_contexts=20_000)
+    row = context_exponent(SEEDS, contexts=(6, 12), steps=600, mc_contexts=20_000)
     assert row.agrees, (row.simulated, row.finite_dim)
     assert row.rejects_wrong, (row.simulated, row.wrong)
     assert row.distance(-NU * BETA) > 0

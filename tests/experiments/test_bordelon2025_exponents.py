@@ -101,3 +101,17 @@ def test_context_exponent_agrees_with_the_finite_dim_floor():
 def test_protocol_constants_are_the_documented_ones():
     assert (exponents.NU, exponents.BETA, exponents.WRONG_BETA) == (1.5, 1.0, 0.5)
     assert [run[0] for run in exponents.DEPTH_RUNS] == [1, 2, 3, 4]
+
+
+def test_the_width_minimum_lies_beyond_the_every_context_contracts_bound():
+    """At N = 2 the minimum of the Monte Carlo mean lies beyond γ = 2L/max s: a search bounded there (as
+    IsotropicLandscape.minimum is) would report a floor a few per cent too high."""
+    from scipy.optimize import minimize_scalar
+
+    depth = 2
+    landscape = ProjectedLandscape(make_spec("rrs", 16, math.inf, nu=NU, beta=BETA), depth, 2, contexts=4000)
+    loss, gamma = landscape.minimum()
+    bound = 2 * depth / landscape.top
+    assert gamma > bound
+    bounded = minimize_scalar(landscape.loss, bounds=(0.0, bound), method="bounded").fun
+    assert loss < 0.99 * bounded

@@ -15,14 +15,14 @@ Run ``python -m icl_sym.experiments.bordelon2025.authors [--out results/bordelon
 
 from __future__ import annotations
 
-import argparse
 import csv
-import datetime
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
+
+from ..reports import write_report
 
 __all__ = ["AUTHORS_CSV", "FIG4C", "SOFTMAX_ALPHA", "AuthorsValue", "ComparisonRow", "authors_values",
            "comparison_rows", "comparison_markdown", "main"]
@@ -217,17 +217,10 @@ def parse_markdown_numbers(text: str) -> dict[tuple[str, int], list[float | None
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results/bordelon2025")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    command = "python -m icl_sym.experiments.bordelon2025.authors" + (
-        "" if args.out == "results/bordelon2025" else f" --out {args.out}")
-    text = comparison_markdown(comparison_rows(), command, datetime.date.today().isoformat())
-    path = out / "authors_final_losses.md"
-    path.write_text(text)
-    return path
+    """Write ``authors_final_losses.md`` (``--out DIR``, default results/bordelon2025)."""
+    return write_report("icl_sym.experiments.bordelon2025.authors", "authors_final_losses.md",
+                        lambda command, date: comparison_markdown(comparison_rows(), command, date),
+                        default_out="results/bordelon2025", description=__doc__.splitlines()[0], argv=argv)
 
 
 if __name__ == "__main__":

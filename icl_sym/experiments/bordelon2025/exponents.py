@@ -27,8 +27,6 @@ Run ``python -m icl_sym.experiments.bordelon2025.exponents [--out results/bordel
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import math
 import os
 import platform
@@ -45,6 +43,8 @@ from icl_sym.sim.devices import torch_threads
 from icl_sym.theories.bordelon2025.bottlenecks import context_floor, width_floor
 from icl_sym.theories.bordelon2025.rotated_structure import rrs_depth_floor, rrs_gamma, rrs_loss
 from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
+
+from ..reports import write_report
 
 __all__ = ["NU", "BETA", "SEEDS", "ExponentComparison", "time_exponent", "depth_exponent", "width_exponent",
            "context_exponent", "all_exponents", "exponents_markdown", "main"]
@@ -293,23 +293,18 @@ def exponents_markdown(rows: list[ExponentComparison], command: str, date: str, 
 
 
 def main(argv: list[str] | None = None) -> Path:
+    """Run every protocol and write ``rrs_exponents.md`` (``--out DIR``, default results/bordelon2025)."""
     import time
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="results/bordelon2025")
-    args = parser.parse_args(argv)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    command = "python -m icl_sym.experiments.bordelon2025.exponents" + (
-        "" if args.out == "results/bordelon2025" else f" --out {args.out}")
-    start = time.perf_counter()
-    rows = all_exponents(report=lambda r: print(f"{r.resource}: slope {r.simulated.slope:.3f} "
-                                                  f"[{r.simulated.low:.3f}, {r.simulated.high:.3f}], finite-D "
-                                                  f"{r.finite_dim:.3f}", flush=True))
-    text = exponents_markdown(rows, command, datetime.date.today().isoformat(), time.perf_counter() - start)
-    path = out / "rrs_exponents.md"
-    path.write_text(text)
-    return path
+    def build(command: str, date: str) -> str:
+        start = time.perf_counter()
+        rows = all_exponents(report=lambda r: print(f"{r.resource}: slope {r.simulated.slope:.3f} "
+                                                      f"[{r.simulated.low:.3f}, {r.simulated.high:.3f}], finite-D "
+                                                      f"{r.finite_dim:.3f}", flush=True))
+        return exponents_markdown(rows, command, date, time.perf_counter() - start)
+
+    return write_report("icl_sym.experiments.bordelon2025.exponents", "rrs_exponents.md", build,
+                        default_out="results/bordelon2025", description=__doc__.splitlines()[0], argv=argv)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,9 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from ..figure import Curve, Estimator, FigureData, Markers, Panel, SimTask, SimulationLayout
-from .authors import MC_CONTEXTS, MC_SEED  # the finite-context landscape of the authors' comparison
 
 __all__ = ["FIG3", "FIG4", "FIG8", "FIG3_MODES", "FIG4_MODES", "FIG8_MODES", "FIG3_SIMULATION", "FIG4_SIMULATION",
-           "FIG8_SIMULATION", "MC_CONTEXTS", "MC_SEED", "FS_LAYOUT", "RRS_LAYOUT", "UNTIED_LAYOUT", "fig3", "fig4",
+           "FIG8_SIMULATION", "FS_LAYOUT", "RRS_LAYOUT", "UNTIED_LAYOUT", "fig3", "fig4",
            "fig8", "rrs_flow_loss", "rrs_learning_curve", "fs_theory_loss", "fs_theory_gamma", "record_steps",
            "train_fs", "train_rrs", "train_untied"]
 
@@ -221,9 +220,12 @@ def rrs_flow_loss(times, depth: int, dim: int, nu: float, beta: float) -> np.nda
 
 @lru_cache(maxsize=32)
 def _landscape(dim: int, context: int, depth: int, nu: float, beta: float):
-    """The finite-context Γ = γI landscape (Monte Carlo, :data:`MC_CONTEXTS` contexts, seed :data:`MC_SEED`)."""
+    """The finite-context Γ = γI landscape of the authors' comparison (Monte Carlo: ``authors.MC_CONTEXTS``
+    contexts, seed ``authors.MC_SEED``)."""
     from icl_sym.sim.bordelon2025.data import make_spec
     from icl_sym.sim.bordelon2025.landscape import IsotropicLandscape
+
+    from .authors import MC_CONTEXTS, MC_SEED  # imported here: ``python -m ...authors`` must find it unloaded
 
     spec = make_spec("rrs", dim, context / dim, nu=nu, beta=beta)
     return IsotropicLandscape(spec, depth, contexts=MC_CONTEXTS, seed=MC_SEED)

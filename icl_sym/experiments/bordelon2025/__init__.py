@@ -19,7 +19,8 @@ __all__ = ["LAYOUT", "FIGURES", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", 
 #: The figures this theory declares (``icl-sym figure bordelon2025.figN``).
 FIGURES: dict[str, FigureRecipe] = {
     r.name: r for r in (
-        FigureRecipe("bordelon2025.fig1", fig1, "ISO final loss against α by depth, trained reduced-Γ markers",
+        FigureRecipe("bordelon2025.fig1", fig1, "ISO learning curves by α and depth, final loss against α; trained "
+                     "reduced-Γ markers",
                      simulation=SIMULATION),
         FigureRecipe("bordelon2025.fig2", fig2, "ISO loss landscape in γ/L (theory only)"),
         FigureRecipe("bordelon2025.fig3", fig3, "FS: eigen-dynamics, learning curves by depth, brittleness to a "

@@ -39,7 +39,8 @@ def scan_minimum(loss, upper: float, points: int = 80) -> tuple[float, float]:
 
     A sample of contexts always holds a few whose largest eigenvalue s makes (1 − γs/L) < −1 well before the
     minimum of the mean: bounding γ by 2L/max s (every context contracted) can cut the search short of the minimum,
-    and more contexts make that worse. The grid lets the mean decide.
+    and more contexts make that worse. The grid lets the mean decide; ``upper`` must contain the minimum
+    (:meth:`IsotropicLandscape.search_bound` gives one that provably does).
     """
     grid = np.concatenate([[0.0], np.geomspace(upper * 1e-4, upper, points)])
     values = np.array([loss(g) for g in grid])
@@ -66,6 +67,7 @@ class IsotropicLandscape:
         self._s = spectrum.clamp_min(0).numpy()  # Σ̂ is PSD: clip round-off below 0
         self._a = torch.einsum("bdi,bd->bi", basis, batch.w).numpy()
         self._K = (frame.mT @ (batch.eigenvalues[:, None] * frame)).numpy()
+        self._lam_min = float(batch.eigenvalues.min())  # the smallest eigenvalue of every K (a rotation of Λ)
         self.top = float(self._s.max())
 
     def _factors(self, gamma: float) -> tuple[np.ndarray, np.ndarray]:
@@ -119,13 +121,50 @@ class IsotropicLandscape:
                         bounds=[(0.0, None)] * self.depth, options=dict(maxiter=5000, ftol=1e-14, gtol=1e-12))
         return float(best.fun), np.sort(best.x)
 
+    def _envelope(self, gamma: float) -> tuple[float, float]:
+        """g(γ) = λ_min mean_b Σ_i a_i² F_i² ≤ ℓ(γ) and dg/dγ: a convex lower bound of the landscape."""
+        step = 1 - gamma * self._s / self.depth
+        weights = self._a**2
+        value = float((weights * step ** (2 * self.depth)).sum(axis=1).mean())
+        slope = float((weights * (-2 * self._s) * step ** (2 * self.depth - 1)).sum(axis=1).mean())
+        return self._lam_min * value, self._lam_min * slope
+
+    def search_bound(self) -> float:
+        """An upper end γ⁺ of the search that provably holds every minimiser of ℓ over γ ≥ 0.
+
+        Each sampled error is vᵀKv with v = a ⊙ F and K a rotation of Λ, so vᵀKv ≥ λ_min |v|² and
+        ℓ(γ) ≥ g(γ) = λ_min mean_b Σ_i a_i² (1 − γs_i/L)^{2L}, a mean of even powers of affine functions: g is convex.
+        Let γ⁺ be the first point with g'(γ⁺) ≥ 0 and g(γ⁺) ≥ ℓ(0). Past it g increases (convexity), so for every
+        γ > γ⁺: ℓ(γ) ≥ g(γ) ≥ g(γ⁺) ≥ ℓ(0) ≥ min ℓ, and a minimiser lies in [0, γ⁺]. The test "g' ≥ 0 and g ≥ ℓ(0)"
+        is false then true along γ (convexity again), so γ⁺ is found by doubling from L/max s, then bisection.
+        """
+        if self._lam_min <= 0:
+            raise ValueError("the search bound needs a covariance with positive eigenvalues (λ_min > 0)")
+        start = self.loss(0.0)
+
+        def beyond(gamma: float) -> bool:
+            value, slope = self._envelope(gamma)
+            return slope >= 0 and value >= start
+
+        high = self.depth / self.top
+        for _ in range(200):  # g grows like γ^{2L} once past the largest s: a few doublings suffice
+            if beyond(high):
+                break
+            high *= 2
+        else:
+            raise RuntimeError("no search bound found: the landscape's lower envelope does not grow")
+        low = high / 2
+        while (high - low) > 1e-3 * high:  # only a valid end matters, not its last digits
+            middle = (low + high) / 2
+            low, high = (low, middle) if beyond(middle) else (middle, high)
+        return high
+
     def minimum(self) -> tuple[float, float]:
-        """(min ℓ, argmin γ) over the steps that contract every sampled eigenvalue, γ ∈ [0, 2L/max s]. At small P
-        the minimum of the mean can lie beyond that bound (a few sampled contexts have extreme eigenvalues):
-        :func:`scan_minimum` over a wider range finds it."""
-        best = minimize_scalar(self.loss, bounds=(0.0, 2 * self.depth / self.top), method="bounded",
-                               options={"xatol": 1e-10})
-        return float(best.fun), float(best.x)
+        """(min ℓ, argmin γ) over γ ≥ 0: :func:`scan_minimum` on [0, :meth:`search_bound`].
+
+        At small P the minimum of the mean can lie beyond 2L/max s (a few sampled contexts have extreme
+        eigenvalues; D = 16, L = 2, P = 6 is such a case), so the search is not cut at that step."""
+        return scan_minimum(self.loss, self.search_bound())
 
     def flow(self, times) -> np.ndarray:
         """γ(t) of dγ/dt = −dℓ/dγ from γ(0) = 0 at the non-negative ``times`` (increasing)."""

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy.optimize import minimize_scalar
 
 from icl_sym.sim.bordelon2025.data import make_spec
 from icl_sym.sim.bordelon2025.landscape import IsotropicLandscape
@@ -47,3 +48,34 @@ def test_flow_reaches_a_last_time_where_math_and_numpy_log1p_differ():
     landscape = IsotropicLandscape(make_spec("rrs", 6, 4.0, nu=1.75, beta=0.5), 2, contexts=20, seed=0)
     gamma = landscape.flow(t)
     assert np.all(np.isfinite(gamma)) and gamma[1] > gamma[0] > 0
+
+
+def test_minimum_is_found_beyond_the_step_that_contracts_every_context():
+    """At D = 16, L = 2, P = 6 the minimum of the mean lies past 2L/max s: the search must not stop there."""
+    landscape = IsotropicLandscape(make_spec("rrs", 16, 6 / 16, nu=1.5, beta=1.0), 2, contexts=2000, seed=0)
+    contracting = 2 * landscape.depth / landscape.top
+    loss, gamma = landscape.minimum()
+    assert gamma > 1.3 * contracting
+    # an independent dense scan over twice the search bound finds nothing lower
+    dense = np.linspace(0.0, 2 * landscape.search_bound(), 3001)
+    values = np.array([landscape.loss(g) for g in dense])
+    assert loss <= values.min() * (1 + 1e-12)
+    assert loss == pytest.approx(values.min(), rel=1e-4) and gamma == pytest.approx(dense[values.argmin()], abs=1e-3)
+    assert landscape.slope(gamma) == pytest.approx(0.0, abs=1e-8)
+    # mutation: the old search, bounded by the contracting step, stops well above the minimum
+    stopped = minimize_scalar(landscape.loss, bounds=(0.0, contracting), method="bounded").fun
+    assert stopped > 1.1 * loss
+    # the untied search starts from the tied minimiser and can only improve on it
+    assert landscape.untied_minimum()[0] < loss
+
+
+def test_search_bound_holds_every_minimiser():
+    """Past the bound the landscape never falls below ℓ(0), and the minimiser lies inside it."""
+    for spec, depth in ((make_spec("rrs", 16, 6 / 16, nu=1.5, beta=1.0), 2), (make_spec("rrs", 10, 2.0), 3),
+                        (make_spec("iso", 8, 1.5), 1)):
+        landscape = IsotropicLandscape(spec, depth, contexts=300, seed=1)
+        upper = landscape.search_bound()
+        beyond = upper * np.geomspace(1.0, 1e3, 200)
+        assert min(landscape.loss(g) for g in beyond) >= landscape.loss(0.0)
+        assert 0 < landscape.minimum()[1] < upper
+        assert landscape._envelope(upper)[0] <= landscape.loss(upper)  # the envelope is a lower bound

@@ -512,13 +512,16 @@ def _draw_residuals(ax, data: FigureData, markers: list[Marker]) -> None:
     ax.legend(fontsize=6)
 
 
-def _png(data: FigureData, markers: list[Marker]) -> bytes:
+def _figure(data: FigureData, markers: list[Marker]):
+    """The matplotlib figure of ``data`` with ``markers``, laid out and ready to save (close it after use)."""
     from icl_sym.extras import require
 
     matplotlib = require("matplotlib", "figures", "Drawing a figure")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .tick_labels import thin_log_tick_labels, label_log_axis
 
     residuals = any(m.tracks_theory for m in markers)
     n = len(data.panels)
@@ -546,6 +549,8 @@ def _png(data: FigureData, markers: list[Marker]) -> bytes:
             ax.set_xscale("log")
         if p.ylog:
             ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            label_log_axis(axis)
         if p.curves and p.legend == "below":
             ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
         elif p.curves:
@@ -553,6 +558,14 @@ def _png(data: FigureData, markers: list[Marker]) -> bytes:
     if residuals:
         _draw_residuals(fig.add_subplot(grid[1, :]), data, markers)
     fig.suptitle(data.title)
+    thin_log_tick_labels(fig)
+    return fig
+
+
+def _png(data: FigureData, markers: list[Marker]) -> bytes:
+    import matplotlib.pyplot as plt
+
+    fig = _figure(data, markers)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120)
     plt.close(fig)

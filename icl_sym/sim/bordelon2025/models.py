@@ -53,6 +53,12 @@ __all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_e
 INIT_SCALE = 0.4
 
 
+def _check_shape(dim: int, depth: int, width: int | None) -> tuple[int, int, int]:
+    """Validated (dim ≥ 2, depth ≥ 1, width ≥ 1) of a model; width ``None`` means dim."""
+    dim = check_int("dim", dim, 2)
+    return dim, check_int("depth", depth, 1), dim if width is None else check_int("width", width, 1)
+
+
 def reduced_errors(gammas: torch.Tensor, batch: ContextBatch) -> torch.Tensor:
     """e^L (B, D) of L in-context GD steps with preconditioners ``gammas`` (L, D, D), one per layer."""
     depth = gammas.shape[0]
@@ -127,9 +133,7 @@ class ReducedGamma(nn.Module):
     def __init__(self, dim: int, depth: int, width: int | None = None, *, tied: bool = True,
                  dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"):
         super().__init__()
-        self.dim = check_int("dim", dim, 2)
-        self.depth = check_int("depth", depth, 1)
-        self.width = self.dim if width is None else check_int("width", width, 1)
+        self.dim, self.depth, self.width = _check_shape(dim, depth, width)
         if self.width > self.dim:
             raise ParameterError("width", f"at most dim = {self.dim} (the projection A has rank width)", width)
         self.tied = bool(tied)
@@ -177,9 +181,7 @@ class LinearTransformer(nn.Module):
                  init_scale: float = INIT_SCALE, dtype: torch.dtype = torch.float64,
                  device: str | torch.device = "cpu"):
         super().__init__()
-        self.dim = check_int("dim", dim, 2)
-        self.depth = check_int("depth", depth, 1)
-        self.width = self.dim if width is None else check_int("width", width, 1)
+        self.dim, self.depth, self.width = _check_shape(dim, depth, width)
         self.coupled = bool(coupled)
         N, s = self.width, init_scale
         eye_nd = torch.eye(N, self.dim, dtype=dtype, device=device)
@@ -250,9 +252,7 @@ class SoftmaxTransformer(nn.Module):
                  init_scale: float = INIT_SCALE, dtype: torch.dtype = torch.float64,
                  device: str | torch.device = "cpu"):
         super().__init__()
-        self.dim = check_int("dim", dim, 2)
-        self.depth = check_int("depth", depth, 1)
-        self.width = self.dim if width is None else check_int("width", width, 1)
+        self.dim, self.depth, self.width = _check_shape(dim, depth, width)
         self.heads = check_int("heads", heads, 1)
         if self.width % self.heads:
             raise ParameterError("heads", f"a divisor of the width N = {self.width}", heads)

@@ -114,3 +114,12 @@ def test_softmax_transformer_masks_queries_and_learns(heads, mlp):
     assert sum(history[-10:]) / 10 < 0.9 * sum(history[:5]) / 5
     with pytest.raises(ParameterError, match="heads"):
         SoftmaxTransformer(6, 2, width=8, heads=3)
+
+
+@pytest.mark.parametrize("model", [ReducedGamma, LinearTransformer, SoftmaxTransformer])
+@pytest.mark.parametrize("dim, depth, width, name", [(1, 2, None, "dim"), (4, 0, None, "depth"), (4, 2, 0, "width"),
+                                                     (4.5, 2, None, "dim"), (4, 2, 2.5, "width")])
+def test_every_model_rejects_a_bad_shape_naming_the_parameter(model, dim, depth, width, name):
+    with pytest.raises(ParameterError, match=name):
+        model(dim, depth, width)
+    assert model(4, 2, None).width == 4  # the default width is the dimension

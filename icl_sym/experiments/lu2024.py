@@ -55,7 +55,7 @@ def simulate_dmmse(task: SimTask) -> dict[str, Any]:
     # The draw's seed is the one its Γ* draw would use, derived from (seed, draw).
     result = simulate_baselines(task.d, p["alpha"], p["kappa"], p["rho"], task.contexts,
                                 draw_generator(task.seed, task.draw).initial_seed(), device=task.device)
-    icl, idg = result["dmmse_icl_mean"], result["dmmse_idg_mean"]
+    icl, idg = result.dmmse_icl_mean, result.dmmse_idg_mean
     return dict(icl=icl, idg=idg, g_task=icl - idg, ell=round(p["alpha"] * task.d), k=round(p["kappa"] * task.d),
                 n=0)
 

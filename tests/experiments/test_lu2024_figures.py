@@ -129,7 +129,7 @@ def test_fig4_simulates_gamma_and_dmmse_where_the_point_exists(tmp_path):
     assert len(dmmse) == 2 * 4 * 6 and {r["n"] for r in dmmse} == {0} and {r["contexts"] for r in dmmse} == {8}
     r = next(r for r in dmmse if r["alpha"] == 10 and r["kappa"] == 0.53 and r["draw"] == 1)
     expected = simulate_baselines(4, 10.0, 0.53, 0.01, 8, draw_generator(1, 1).initial_seed())
-    assert (r["icl"], r["idg"]) == pytest.approx((expected["dmmse_icl_mean"], expected["dmmse_idg_mean"]), rel=1e-12)
+    assert (r["icl"], r["idg"]) == pytest.approx((expected.dmmse_icl_mean, expected.dmmse_idg_mean), rel=1e-12)
     assert {m.estimator for m in run.markers} == {"gamma", "dmmse"}
 
 

@@ -1,5 +1,7 @@
 """Bayes ridge and dMMSE baselines (docs/theory/lu2024.md §6.8)."""
 
+import dataclasses
+import json
 import math
 
 import pytest
@@ -43,13 +45,15 @@ def test_dmmse_weights_and_memorisation():
     r = simulate_baselines(d, 2.0, 0.25, rho, contexts=1000, seed=0)
     # Few tasks, long contexts: the posterior concentrates on the true task (IDG error ≈ ρ) but
     # on a wrong one for a fresh task (ICL error ≈ ρ + 2 − 2 max overlap, docs/theory/lu2024.md §6.8).
-    assert r["dmmse_idg_mean"] == pytest.approx(rho, rel=0.02)
-    assert r["dmmse_icl_mean"] > 1.0
-    assert r["ridge_idg_mean"] == pytest.approx(r["ridge_icl_mean"], abs=4 * math.hypot(r["ridge_idg_se"],
-                                                                                         r["ridge_icl_se"]))
-    assert r["ridge_icl_mean"] == pytest.approx(r["ridge_theory"], rel=0.05)
-    assert {"ridge_icl_se", "dmmse_icl_se", "d", "alpha", "kappa", "rho", "ell", "k", "contexts", "seed", "device",
-            "seconds"} <= set(r)
+    assert r.dmmse_idg_mean == pytest.approx(rho, rel=0.02)
+    assert r.dmmse_icl_mean > 1.0
+    assert r.ridge_idg_mean == pytest.approx(r.ridge_icl_mean, abs=4 * math.hypot(r.ridge_idg_se, r.ridge_icl_se))
+    assert r.ridge_icl_mean == pytest.approx(r.ridge_theory, rel=0.05)
+    assert (r.d, r.alpha, r.kappa, r.rho, r.ell, r.k, r.contexts, r.seed, r.device) == (16, 2.0, 0.25, rho, 32, 4,
+                                                                                        1000, 0, "cpu")
+    assert r.as_dict()["dmmse_idg_mean"] == r.dmmse_idg_mean and json.loads(json.dumps(r.as_dict())) == r.as_dict()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.rho = 1.0
 
 
 def test_dmmse_is_the_posterior_mean():
@@ -85,6 +89,6 @@ def test_bad_input(args, message):
 def test_cuda_gives_the_cpu_result():
     cpu = simulate_baselines(8, 2.0, 0.5, 0.1, contexts=50, seed=3)
     cuda = simulate_baselines(8, 2.0, 0.5, 0.1, contexts=50, seed=3, device="cuda")
-    assert cuda["device"].startswith("cuda")
+    assert cuda.device.startswith("cuda")
     for key in ("ridge_icl_mean", "ridge_idg_mean", "dmmse_icl_mean", "dmmse_idg_mean"):
-        assert cuda[key] == pytest.approx(cpu[key], rel=1e-9), key
+        assert getattr(cuda, key) == pytest.approx(getattr(cpu, key), rel=1e-9), key

@@ -563,9 +563,9 @@ def _figure(data: FigureData, markers: list[Marker]):
 
 
 def _png(data: FigureData, markers: list[Marker]) -> bytes:
+    fig = _figure(data, markers)  # first: it names the missing extra if matplotlib is not installed
     import matplotlib.pyplot as plt
 
-    fig = _figure(data, markers)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120)
     plt.close(fig)

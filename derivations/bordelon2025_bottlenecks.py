@@ -62,7 +62,7 @@ walk.step("depth: fit of the optimised floor, (ν, β) = (1.5, 0.8)")
 
 # %% [markdown]
 # ## Width and context (App. F.4)
-# The τ-equation of the two-point deterministic equivalent, with the corrected sign, is solved numerically; at zero frequency its effective ridge becomes the root of $\sum_k\lambda_k/(z+\lambda_k) = N$ (or $P$), and the floor is $z^2\sum_k\lambda_k\omega_k/(z+\lambda_k)^2$.
+# The τ-equation of the two-point deterministic equivalent, with the corrected sign, is solved numerically; at zero frequency its effective ridge becomes the root of $\sum_k\lambda_k/(z+\lambda_k) = N$ (or $P$). App. F.4 then writes both floors as $z^2\sum_k\lambda_k\omega_k/(z+\lambda_k)^2$. The t, L → ∞ limits are, however, a projection error (width) and a ridgeless bias (context), whose deterministic equivalents at that ridge are $z\sum_k\lambda_k\omega_k/(z+\lambda_k)$ and $r^2\sum_k\lambda_k\omega_k(r+\lambda_k)^{-2}/(1 - P^{-1}\sum_k\lambda_k^2(r+\lambda_k)^{-2})$ (erratum ERR-13, checked against Monte Carlo in `bordelon2025_errata`). Both are exact when Λ = I. The width floor keeps the exponent νβ only for β < 1, the context floor for β < 2.
 
 # %%
 walk.step("F.4: width limit of the τ-equation")
@@ -77,13 +77,31 @@ walk.step("width: collapse of the rank equation")
 walk.step("width: the rank integral")
 
 # %%
+walk.step("width: the floor is exact at Λ ∝ I")
+
+# %%
 walk.step("width: collapse of the floor")
 
 # %%
-walk.step("width: the floor integral converges for β < 2")
+walk.step("width: the floor integral converges for β < 1")
 
 # %%
-walk.step("width: fit, (ν, β) = (1.5, 0.8)")
+walk.step("width: fit, (ν, β) = (1.5, 0.5)")
+
+# %%
+walk.step("width: fit beyond β = 1 saturates at ν, (ν, β) = (2, 1.5)")
+
+# %%
+walk.step("context: the floor is exact at Λ ∝ I")
+
+# %%
+walk.step("context: collapse of the bias")
+
+# %%
+walk.step("context: the bias integral converges for β < 2")
+
+# %%
+walk.step("context: the denominator tends to 1/ν")
 
 # %%
 walk.step("context: fit, (ν, β) = (2, 0.5)")
@@ -121,9 +139,9 @@ walk.finish()
 #   $L = \infty$), $t^{-\beta/(2+\beta)}$, and balanced full linear attention (`full_attention_time_of_gamma`),
 #   $t^{-5\beta/(5\beta+2)}$, started from $\gamma = 1$ — the larger exponent;
 # * **depth** ($t, N, P \to \infty$): the floor of the landscape at the best step (`rrs_depth_floor`), $L^{-\beta}$;
-# * **width** and **context** ($t, L \to \infty$ and the other one infinite): the App. F.4 floors
-#   (`width_floor`, `context_floor`), $N^{-\nu\beta}$ and $P^{-\nu\beta}$; the context panel uses a second
-#   $(\nu, \beta)$ to show that the exponent follows $\nu\beta$.
+# * **width** and **context** ($t, L \to \infty$ and the other one infinite): the App. F.4 floors in their
+#   corrected form (`width_floor`, `context_floor`, erratum ERR-13), $N^{-\nu\beta}$ and $P^{-\nu\beta}$ (here
+#   β < 1); the context panel uses a second $(\nu, \beta)$ to show that the exponent follows $\nu\beta$.
 
 # %%
 import matplotlib.pyplot as plt

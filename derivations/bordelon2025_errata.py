@@ -176,6 +176,29 @@ walk.step("ERR-10: printed gradient without 1/L")
 # %%
 walk.step("ERR-12: optimal step near the stability edge")
 
+# %% [markdown]
+# ## ERR-13: App. F.4 (width and context floors)
+# Printed: `both floors z^2 sum_k lambda_k omega_k/(z + lambda_k)^2, with sum_k lambda_k/(z + lambda_k) = N (width) or P (context)`.
+#
+# Corrected: `width: z sum_k lambda_k omega_k/(z + lambda_k), the error of projecting onto a random N-dim subspace; context: r^2 sum_k lambda_k omega_k/(r + lambda_k)^2 / (1 - P^{-1} sum_k lambda_k^2/(r + lambda_k)^2), the ridgeless bias`.
+#
+# The Monte Carlo draws the t, L → ∞ limits themselves (`icl_sym.theories.bordelon2025.floor_monte_carlo`).
+
+# %%
+walk.step("ERR-13: width floor against Monte Carlo")
+
+# %%
+walk.step("ERR-13: printed width floor against Monte Carlo")
+
+# %%
+walk.step("ERR-13: context floor against Monte Carlo")
+
+# %%
+walk.step("ERR-13: printed context floor against Monte Carlo")
+
+# %%
+walk.step("ERR-13: printed floors at Λ = I")
+
 # %%
 walk.finish()
 

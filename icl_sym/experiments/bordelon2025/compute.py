@@ -17,10 +17,11 @@ Monte Carlo over seeded rotations (:class:`icl_sym.sim.bordelon2025.width_landsc
 rate η reaches the flow time t = ηT/N. The paper has no closed form of this loss at finite N and finite t, only the
 limits of App. F.4 (width floor) and App. F.2 (depth floor). Floors are horizontal lines: the L = 1 floor
 min_γ ℓ_D(γ, 1) of Result 6 in (a); in (b) the t, L → ∞ limit at width N, both the Monte Carlo value (what the
-authors plot, exact at this D) and two D → ∞ equivalents: App. F.4's z² Σ λω/(z + λ)² (``width_floor``, which lies
-well below it) and z Σ λω/(z + λ), the projection error onto a random N-dimensional subspace (derived here; see
-docs/theory/bordelon2025.md, "Fig. 5"). Simulation (markers): trained reduced-Γ models read at checkpoints along
-each run (trajectory markers: one run per draw), scored on fresh contexts.
+authors plot, exact at this D) and its D → ∞ deterministic equivalent z Σ λω/(z + λ), the projection error onto a
+random N-dimensional subspace (``width_floor``, App. F.4 corrected: erratum ERR-13), which the Monte Carlo approaches
+as D grows; App. F.4's printed z² Σ λω/(z + λ)² (``width_floor(..., printed=True)``, well below both) is drawn for
+reference (docs/theory/bordelon2025.md, "Fig. 5"). Simulation (markers): trained reduced-Γ models read at checkpoints
+along each run (trajectory markers: one run per draw), scored on fresh contexts.
 """
 
 from __future__ import annotations
@@ -188,13 +189,12 @@ def fig5(mode: str) -> FigureData:
         _shape_curve(panel_b, f"L = {depth}", b, width_b, depth, n)
     xs = np.concatenate([cv.x for cv in panel_b.curves])
     s = power_law_spectrum(b["dim"], NU, b["beta"])
-    floor = width_floor(width_b, s.eigenvalues, s.weights)
     panel_b.curves += [
-        _flat("(floor) width: L → ∞, Haar MC", xs, landscape(b["dim"], width_b,
-                                                                                     b["beta"]).width_floor()),
-        _flat("(ref) zΣλω/(z+λ), D → ∞", xs,
-              float(np.sum(floor.ridge * s.eigenvalues * s.weights / (floor.ridge + s.eigenvalues)))),
-        _flat("(ref) z²Σλω/(z+λ)², App. F.4", xs, floor.loss),
+        _flat("(floor) width: L → ∞, Haar MC", xs, landscape(b["dim"], width_b, b["beta"]).width_floor()),
+        _flat("(ref) App. F.4 corrected: zΣλω/(z+λ), D → ∞", xs,
+              width_floor(width_b, s.eigenvalues, s.weights).loss),
+        _flat("(ref) App. F.4 as printed: z²Σλω/(z+λ)²", xs,
+              width_floor(width_b, s.eigenvalues, s.weights, printed=True).loss),
     ]
 
     panel_c = panel("c", f"(c) L = ⌊(N/4)^ν⌋ (D = {c['dim']}, β = {c['beta']:g}, ν = {NU:g})", "below")

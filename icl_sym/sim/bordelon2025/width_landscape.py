@@ -12,7 +12,9 @@ the task signs is
 
 (Σ_k λ_k ω_k = 1; the D − N null directions of S are never learned). This is Result 7's loss, the Haar average
 evaluated by Monte Carlo rather than by the deterministic equivalent, which the paper gives only in the limits
-t, L → ∞ (App. F.4, :func:`icl_sym.theories.bordelon2025.bottlenecks.width_floor`). The average over K draws is
+t, L → ∞ (App. F.4). There the Monte Carlo floor approaches
+:func:`icl_sym.theories.bordelon2025.bottlenecks.width_floor`, z Σ_k λ_k ω_k/(z + λ_k), as D grows at fixed N/D
+(App. F.4 prints z² Σ_k λ_k ω_k/(z + λ_k)², erratum ERR-13). The average over K draws is
 Result 6's landscape on the pooled spectrum {s_i} with weights a_i/(K s_i), plus the constant
 1 − mean Σ_i a_i, so Result 6's solvers (:mod:`icl_sym.theories.bordelon2025.rotated_structure`) give the flow,
 the depth floor and the loss; as t, L → ∞ the loss tends to that constant, the finite-D width floor.

@@ -7,7 +7,8 @@ law in the fourth (Result 8):
     time      𝓛 ∝ t^{−β/(2+β)}           (App. F.1; reduced Γ)
     time      𝓛 ∝ t^{−5β/(5β+2)}         (Result 9; full linear attention, γ = 2w⁵)
     depth     𝓛 ∝ L^{−β}                 (App. F.2)
-    width     𝓛 ∝ N^{−νβ}, context 𝓛 ∝ P^{−νβ}   (App. F.4; for β < 2, saturating at N^{−2ν} beyond)
+    width     𝓛 ∝ N^{−νβ}                (App. F.4; for β < 1, saturating at N^{−ν} beyond)
+    context   𝓛 ∝ P^{−νβ}                (App. F.4; for β < 2, saturating at P^{−2ν} beyond)
 
 Width and context enter through the App. F.4 deterministic equivalent. With a
 rank-N projection (α_N = N/D) and context ratio α_P = P/D, on the imaginary axis
@@ -17,8 +18,14 @@ rank-N projection (α_N = N/D) and context ratio α_P = P/D, on the imaginary ax
 
 (tr normalised), with the sign (1 − τ)/τ of App. A/F — Result 7 prints
 (τ − 1)/τ (an erratum). As s → 0 the effective ridge z = s h(τ) tends to the
-root of Σ_k λ_k/(z + λ_k) = N (α_P = ∞) or = P (α_N = 1), and the loss floor is
-z² Σ_k λ_k ω_k/(z + λ_k)². See docs/theory/bordelon2025.md, "RRS and bottlenecks".
+root of Σ_k λ_k/(z + λ_k) = N (α_P = ∞) or = P (α_N = 1). App. F.4 evaluates both floors as
+z² Σ_k λ_k ω_k/(z + λ_k)²; the t, L → ∞ limits themselves are a projection error and a ridgeless bias, whose
+deterministic equivalents at that z are (erratum ERR-13, checked against Monte Carlo in :mod:`.floor_monte_carlo`)
+
+    width     z Σ_k λ_k ω_k/(z + λ_k)
+    context   r² Σ_k λ_k ω_k/(r + λ_k)² / (1 − P⁻¹ Σ_k λ_k²/(r + λ_k)²).
+
+See docs/theory/bordelon2025.md, "RRS and bottlenecks".
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from icl_sym.core.checks import Exact, NumericIdentity
+from icl_sym.core.checks import Exact, NumericAgreement, NumericIdentity
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.fits import ExponentFit
 from icl_sym.core.limits import LimitCheck
@@ -103,13 +110,14 @@ def f4_solve(s, alpha_n, alpha_p, eigenvalues) -> F4Solution:
 
 @dataclass(frozen=True)
 class Floor:
-    """A bottleneck floor: the loss z² Σ λω/(z+λ)² and the effective ridge z it is evaluated at."""
+    """A bottleneck floor: its loss and the effective ridge (z or r) it is evaluated at."""
 
     loss: float
     ridge: float
 
 
-def _floor(name: str, rank, spectrum: Spectrum) -> Floor:
+def _effective_ridge(name: str, rank, spectrum: Spectrum) -> float:
+    """The root z > 0 of Σ_k λ_k/(z + λ_k) = ``rank`` (an integer in [1, D − 1]), by bracketed search in log z."""
     dim = spectrum.dim
     n = check_int(name, rank, 1)
     if n >= dim:
@@ -120,19 +128,56 @@ def _floor(name: str, rank, spectrum: Spectrum) -> Floor:
         return float(np.sum(lam / (math.exp(log_z) + lam))) - n
 
     lo, hi = math.log(lam.min()) - 40, math.log(lam.max()) + 40
-    z = math.exp(brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500))
-    loss = float(np.sum(z**2 * lam * spectrum.weights / (z + lam) ** 2))
-    return Floor(loss, z)
+    return math.exp(brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=500))
 
 
-def width_floor(width, eigenvalues, weights) -> Floor:
-    """Width bottleneck (t, L, P → ∞; App. F.4): z with Σ_k λ_k/(z + λ_k) = N, loss z² Σ_k λ_k ω_k/(z + λ_k)²."""
-    return _floor("width", width, check_spectrum(eigenvalues, weights))
+def _ridge_bias(z: float, spectrum: Spectrum) -> float:
+    """z² Σ_k λ_k ω_k/(z + λ_k)²: the form App. F.4 prints for both floors."""
+    lam = spectrum.eigenvalues
+    return float(np.sum(z**2 * lam * spectrum.weights / (z + lam) ** 2))
 
 
-def context_floor(context, eigenvalues, weights) -> Floor:
-    """Context bottleneck (t, N, L → ∞; App. F.4): r with Σ_k λ_k/(r + λ_k) = P, loss r² Σ_k λ_k ω_k/(r + λ_k)²."""
-    return _floor("context", context, check_spectrum(eigenvalues, weights))
+def width_floor(width, eigenvalues, weights, *, printed: bool = False) -> Floor:
+    """Width bottleneck of the RRS model (α = ∞; t, L → ∞; App. F.4, corrected: erratum ERR-13).
+
+    z > 0 solves Σ_k λ_k/(z + λ_k) = N, and the floor is z Σ_k λ_k ω_k/(z + λ_k): the D → ∞ (N/D fixed)
+    deterministic equivalent of the Λ-weighted error of projecting the task onto a uniformly random N-dimensional
+    subspace, which is where L → ∞ steps of GD through a rank-N projection end for every invertible Γ
+    (docs/theory/bordelon2025.md, "RRS and bottlenecks"). Exact at every D when Λ ∝ I (1 − N/D). Decays as
+    N^{−ν min(β, 1)} under source/capacity conditions. ``printed=True`` returns App. F.4's z² Σ_k λ_k ω_k/(z + λ_k)²
+    instead (the same z), which the Monte Carlo of that limit refutes.
+
+    ``width`` N is an integer in [1, D − 1]; eigenvalues λ_k and weights ω_k are positive.
+    """
+    spectrum = check_spectrum(eigenvalues, weights)
+    z = _effective_ridge("width", width, spectrum)
+    if printed:
+        return Floor(_ridge_bias(z, spectrum), z)
+    lam = spectrum.eigenvalues
+    return Floor(float(np.sum(z * lam * spectrum.weights / (z + lam))), z)
+
+
+def context_floor(context, eigenvalues, weights, *, printed: bool = False) -> Floor:
+    """Context bottleneck of the RRS model (α_N = 1, Γ = γI; t, L → ∞; App. F.4, corrected: erratum ERR-13).
+
+    r > 0 solves Σ_k λ_k/(r + λ_k) = P, and the floor is r² Σ_k λ_k ω_k/(r + λ_k)² / (1 − P⁻¹ Σ_k λ_k²/(r + λ_k)²):
+    the D → ∞ (P/D fixed) deterministic equivalent of the bias of minimum-norm interpolation of P points, where
+    L → ∞ steps of GD with Γ = γI end (docs/theory/bordelon2025.md, "RRS and bottlenecks"). The denominator lies in
+    (0, 1) for r > 0 and tends to a constant under power laws, so the floor decays as P^{−ν min(β, 2)}. Exact at
+    every D when Λ ∝ I (1 − P/D). ``printed=True`` returns App. F.4's r² Σ_k λ_k ω_k/(r + λ_k)² instead (without
+    the denominator), which the Monte Carlo of that limit refutes.
+
+    ``context`` P is an integer in [1, D − 1] (at P ≥ D the interpolant is exact and the floor is 0);
+    eigenvalues λ_k and weights ω_k are positive.
+    """
+    spectrum = check_spectrum(eigenvalues, weights)
+    r = _effective_ridge("context", context, spectrum)
+    bias = _ridge_bias(r, spectrum)
+    if printed:
+        return Floor(bias, r)
+    lam = spectrum.eigenvalues
+    df2 = float(np.sum(lam**2 / (r + lam) ** 2))  # < Σ λ/(r + λ) = P since r > 0: the denominator is positive
+    return Floor(bias / (1 - df2 / int(context)), r)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -154,13 +199,13 @@ class ScalingExponents:
 def scaling_exponents(nu_: float, beta_: float) -> ScalingExponents:
     """The exponents of App. F / Result 8 / Result 9 / (corrected) Result 4 for ν > 1, β > 0.
 
-    Width and context saturate at 2ν for β >= 2 (the collapsed integral diverges
-    at small modes: a finite ridge cannot fit the top modes faster than z²).
+    The collapsed floor integrals diverge at the top modes beyond a source exponent: the width floor (a projection
+    error, linear in z: erratum ERR-13) saturates at ν for β >= 1, the context floor (a ridgeless bias, quadratic
+    in r) at 2ν for β >= 2. At the threshold itself a logarithm multiplies the power law.
     """
     n, b = check_exponents(nu_, beta_)
-    ridge = n * min(b, 2.0)
-    return ScalingExponents(time=b / (2 + b), time_full_attention=5 * b / (5 * b + 2), depth=b, width=ridge,
-                            context=ridge, fs_time=n * b / (n * b + 2 * n + 1))
+    return ScalingExponents(time=b / (2 + b), time_full_attention=5 * b / (5 * b + 2), depth=b,
+                            width=n * min(b, 1.0), context=n * min(b, 2.0), fs_time=n * b / (n * b + 2 * n + 1))
 
 
 def full_attention_time_of_gamma(gamma_, gamma0, depth_, eigenvalues, weights) -> np.ndarray:
@@ -226,6 +271,17 @@ def _width_fit(nu_: float, beta_: float, floor=width_floor):
 
 
 _F4_SPECTRUM = power_law_spectrum(400, 1.5, 1.0)
+
+
+def _flat_weights(dim: int) -> np.ndarray:
+    """Unequal task weights ω_k ∝ k^{-1/2} with Σ_k ω_k = 1 (the floors at Λ = I depend only on Σω)."""
+    w = np.arange(1, dim + 1, dtype=np.float64) ** -0.5
+    return w / w.sum()
+
+
+def _rank_sample(rng) -> dict:
+    dim = rng.randint(2, 300)
+    return {"dim": dim, "width": rng.randint(1, dim - 1)}
 
 
 def _f4_ridge(s, alpha_n: float, alpha_p: float) -> float:
@@ -308,24 +364,65 @@ def bottlenecks() -> Derivation:
         Step("width: the rank integral", sp.Integral(1 / (1 + u**nu), (u, 0, sp.oo)), sp.pi / (nu * sp.sin(sp.pi / nu)),
              "The constant: $N \\simeq z^{-1/\\nu}\\pi/(\\nu\\sin(\\pi/\\nu))$.",
              NumericIdentity({nu: (1.2, 4.0)}, points=3, dps=15)),
+        Step("width: the floor is exact at Λ ∝ I", sp.Function("F_N")(sp.Symbol("N"), sp.Symbol("D")),
+             1 - sp.Symbol("N") / sp.Symbol("D"),
+             "With Λ = I the L → ∞ residual is the part of w outside a uniformly random N-dimensional subspace, "
+             "whose projector averages to $(N/D)I$, so the floor is exactly $1 - N/D$ (Σω = 1) at every D. The "
+             "rank equation gives $z = D/N - 1$ and $z\\sum_k\\omega_k/(z+1) = 1 - N/D$: `width_floor` itself "
+             "evaluated at random D ∈ [2, 300], N ∈ [1, D − 1].",
+             NumericAgreement(lambda dim, width: width_floor(width, np.ones(dim), _flat_weights(dim)).loss,
+                              lambda dim, width: 1 - width / dim, _rank_sample, points=30, rtol=1e-11)),
         Step("width: collapse of the floor",
+             collapse(z * k ** (-a) / (z + k ** (-nu)), z ** (-1 / nu)),
+             z**beta * u ** (nu - a) / (1 + u**nu),
+             "The width floor is the projection error $z\\sum_k \\lambda_k\\omega_k/(z+\\lambda_k)$ (App. F.4 "
+             "prints $z^2\\sum_k\\lambda_k\\omega_k/(z+\\lambda_k)^2$: erratum ERR-13). It collapses to "
+             "$z^{\\beta}$, so with $z \\propto N^{-\\nu}$ the loss is $\\propto N^{-\\nu\\beta}$.",
+             collapse_check),
+        Step("width: the floor integral converges for β < 1",
+             sp.Integral(u ** (nu - a) / (1 + u**nu), (u, 0, sp.oo)), sp.pi / (nu * sp.sin(sp.pi * beta)),
+             "$\\int_0^\\infty u^{\\nu(1-\\beta)-1}(1+u^\\nu)^{-1}du = \\pi/(\\nu\\sin\\pi\\beta)$, finite for "
+             "$0 < \\beta < 1$ only: for β > 1 the top modes dominate, each keeping the fraction $z/\\lambda_k$ of "
+             "its power, and the floor saturates at $z\\sum_k\\omega_k \\propto N^{-\\nu}$ (not stated in the "
+             "paper, whose printed floor would saturate only at β = 2).",
+             NumericIdentity({nu: (1.2, 3.0), beta: (0.3, 0.9)}, points=3, dps=15)),
+        Step("width: fit, (ν, β) = (1.5, 0.5)", sp.Symbol("slope"), -nu * beta,
+             "Width floor solved exactly (root finding) for $N \\in [16, 1024]$ on $10^5$ modes (β well below 1: "
+             "the top modes add a correction of relative size $N^{-\\nu(1-\\beta)}$).",
+             ExponentFit(_width_fit(1.5, 0.5), {nu: 1.5, beta: 0.5})),
+        Step("width: fit beyond β = 1 saturates at ν, (ν, β) = (2, 1.5)", sp.Symbol("slope"), -nu,
+             "At β = 1.5 > 1 the width floor falls as $N^{-\\nu}$, not $N^{-\\nu\\beta}$.",
+             ExponentFit(_width_fit(2.0, 1.5), {nu: 2.0})),
+        Step("context: the floor is exact at Λ ∝ I", sp.Function("F_P")(sp.Symbol("P"), sp.Symbol("D")),
+             1 - sp.Symbol("P") / sp.Symbol("D"),
+             "With α_N = 1 and Γ = γI the L → ∞ residual is w minus its projection Π onto the span of the P "
+             "inputs, and the floor is $\\mathbb{E}\\,w^T(I-\\Pi)\\Lambda(I-\\Pi)w$: with Λ = I exactly $1 - P/D$. "
+             "The ridgeless deterministic equivalent $r^2\\sum_k\\lambda_k\\omega_k(r+\\lambda_k)^{-2}/(1 - "
+             "P^{-1}\\sum_k\\lambda_k^2(r+\\lambda_k)^{-2})$ with $r = D/P - 1$ is $(1-P/D)^2/(1-P/D)$, the same: "
+             "`context_floor` itself at random D ∈ [2, 300], P ∈ [1, D − 1].",
+             NumericAgreement(lambda dim, width: context_floor(width, np.ones(dim), _flat_weights(dim)).loss,
+                              lambda dim, width: 1 - width / dim, _rank_sample, points=30, rtol=1e-11)),
+        Step("context: collapse of the bias",
              collapse(z**2 * k ** (-a) / (z + k ** (-nu)) ** 2, z ** (-1 / nu)),
              z**beta * u ** (2 * nu - a) / (1 + u**nu) ** 2,
-             "$z^2\\sum_k \\lambda_k\\omega_k/(z+\\lambda_k)^2 \\propto z^{\\beta}$, so with $z \\propto "
-             "N^{-\\nu}$ the "
-             "loss is $\\propto N^{-\\nu\\beta}$ (and $P^{-\\nu\\beta}$ for the context floor).", collapse_check),
-        Step("width: the floor integral converges for β < 2",
+             "The numerator of the context floor, $r^2\\sum_k \\lambda_k\\omega_k/(r+\\lambda_k)^2$, collapses "
+             "to $r^{\\beta}$ (here written with $z$ for $r$), and $r \\propto P^{-\\nu}$ by the same rank "
+             "equation.", collapse_check),
+        Step("context: the bias integral converges for β < 2",
              sp.Integral(u ** (2 * nu - a) / (1 + u**nu) ** 2, (u, 0, sp.oo)),
              (1 - beta) * sp.pi / (nu * sp.sin(sp.pi * beta)),
              "$\\int_0^\\infty u^{\\nu(2-\\beta)-1}(1+u^\\nu)^{-2}du = B(2-\\beta, \\beta)/\\nu$, finite for "
-             "$0 < \\beta < 2$ only: for β ≥ 2 the top modes dominate and the floor saturates at $z^2 \\propto "
-             "N^{-2\\nu}$, like ridge regression (not stated in the paper).",
+             "$0 < \\beta < 2$ only: for β ≥ 2 the top modes dominate and the floor saturates at $r^2 \\propto "
+             "P^{-2\\nu}$, like ridge regression (not stated in the paper).",
              NumericIdentity({nu: (1.2, 3.0), beta: (0.3, 1.7)}, points=3, dps=15)),
-        Step("width: fit, (ν, β) = (1.5, 0.8)", sp.Symbol("slope"), -nu * beta,
-             "Width floor solved exactly (root finding) for $N \\in [16, 1024]$ on $10^5$ modes.",
-             ExponentFit(_width_fit(1.5, 0.8), params_12)),
+        Step("context: the denominator tends to 1/ν",
+             sp.Integral((1 + u**nu) ** -2, (u, 0, sp.oo)), (1 - 1 / nu) * sp.pi / (nu * sp.sin(sp.pi / nu)),
+             "$P^{-1}\\sum_k\\lambda_k^2/(r+\\lambda_k)^2 = \\sum_k(1+rk^\\nu)^{-2}/\\sum_k(1+rk^\\nu)^{-1}$ "
+             "collapses to the ratio of this integral to the rank integral, $1 - 1/\\nu$: the denominator "
+             "$1 - P^{-1}\\sum_k\\lambda_k^2/(r+\\lambda_k)^2 \\to 1/\\nu$ (D = ∞) does not change the exponent, "
+             "only the constant (by the factor ν).", NumericIdentity({nu: (1.2, 4.0)}, points=3, dps=15)),
         Step("context: fit, (ν, β) = (2, 0.5)", sp.Symbol("slope"), -nu * beta,
-             "The context floor solves the same equations in P, hence the same exponent νβ; fitted for "
+             "The context floor has the rank equation in P and the same exponent νβ (β < 2); fitted for "
              "$P \\in [16, 1024]$ on $10^5$ modes (ν well above 1, so that the spectral tail beyond D is "
              "negligible at these ridges).",
              ExponentFit(_width_fit(2.0, 0.5, context_floor), {nu: 2.0, beta: 0.5})),

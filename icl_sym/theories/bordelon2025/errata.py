@@ -13,10 +13,12 @@ See docs/theory/bordelon2025.md, "Errata".
 from __future__ import annotations
 
 import math
+from functools import cache
+
 import numpy as np
 import sympy as sp
 
-from icl_sym.core.checks import AverageOverVector, Exact, NumericIdentity
+from icl_sym.core.checks import AverageOverVector, Exact, NumericAgreement, NumericIdentity
 from icl_sym.core.derivation import Derivation, Step
 from icl_sym.core.fits import ExponentFit
 from icl_sym.core.limits import InequalityCheck
@@ -24,6 +26,7 @@ from icl_sym.core.refutation import Refutes
 from icl_sym.core.theory import Erratum
 
 from . import bottlenecks as bn
+from . import floor_monte_carlo as fmc
 from . import fixed_structure as fs
 from .rotated_structure import rrs_depth_floor
 from .source_capacity import beta, cite, collapse_check, k, nu, power_law_spectrum
@@ -97,6 +100,18 @@ LEDGER: tuple[Erratum, ...] = (
             "numerically gamma_star is 1.5-2 L/lambda_1, near the stability edge 2L/lambda_1; the L^{-beta} law holds",
             "numerical minimisation of the landscape at random (nu, beta, L)",
             ("ERR-12: optimal step near the stability edge",)),
+    Erratum("ERR-13", "App. F.4 (width and context floors)",
+            "both floors z^2 sum_k lambda_k omega_k/(z + lambda_k)^2, with sum_k lambda_k/(z + lambda_k) = N "
+            "(width) or P (context)",
+            "width: z sum_k lambda_k omega_k/(z + lambda_k), the error of projecting onto a random N-dim subspace; "
+            "context: r^2 sum_k lambda_k omega_k/(r + lambda_k)^2 / (1 - P^{-1} sum_k lambda_k^2/(r + lambda_k)^2), "
+            "the ridgeless bias; exponent nu beta unchanged below beta = 1 (width; N^{-nu} beyond) and beta = 2 "
+            "(context)",
+            "Monte Carlo of the t, L -> infinity limits at D = 1024 (within 3 %; the printed forms lie 1.7-4.5 "
+            "times below); exact at Lambda = I (1 - N/D and 1 - P/D, printed (1 - N/D)^2)",
+            ("ERR-13: width floor against Monte Carlo", "ERR-13: printed width floor against Monte Carlo",
+             "ERR-13: context floor against Monte Carlo", "ERR-13: printed context floor against Monte Carlo",
+             "ERR-13: printed floors at Λ = I")),
 )
 
 # ---------------------------------------------------------------------------------------------------------
@@ -143,6 +158,46 @@ def _printed_sign_sample(rng) -> dict:
         tau = alpha_n * rng.uniform(1e-6, 1 - 1e-6)
         if s * abs(bn._h(tau, alpha_n, math.inf, printed_sign=True)) < lam_min:
             return {"s": s, "alpha_n": alpha_n, "tau": tau}
+
+
+#: ERR-13's Monte Carlo: dimension, width N = D/8, context P = D/4 and draws (D large enough that the deterministic
+#: equivalents are within about 1 % of the finite-D floors, see tests/theories/bordelon2025/test_floor_monte_carlo.py).
+_MC_DIM, _MC_DRAWS = 1024, 16
+
+
+def _source_capacity_sample(rng) -> dict:
+    """(ν, β) with β < 1, where both floors follow N^{-νβ}, P^{-νβ}."""
+    return {"nu_": round(rng.uniform(1.5, 2.5), 3), "beta_": round(rng.uniform(0.3, 0.9), 3)}
+
+
+@cache
+def _floor_mc(kind: str, nu_: float, beta_: float) -> float:
+    """Monte Carlo of the width (N = D/8) or context (P = D/4) floor at D = _MC_DIM, seed 0."""
+    spec = power_law_spectrum(_MC_DIM, nu_, beta_)
+    if kind == "width":
+        return fmc.projection_floor_mc(_MC_DIM // 8, spec.eigenvalues, spec.weights, draws=_MC_DRAWS).mean
+    return fmc.interpolation_floor_mc(_MC_DIM // 4, spec.eigenvalues, spec.weights, draws=_MC_DRAWS).mean
+
+
+def _floor_formula(kind: str, printed: bool):
+    def value(nu_: float, beta_: float) -> float:
+        spec = power_law_spectrum(_MC_DIM, nu_, beta_)
+        if kind == "width":
+            return bn.width_floor(_MC_DIM // 8, spec.eigenvalues, spec.weights, printed=printed).loss
+        return bn.context_floor(_MC_DIM // 4, spec.eigenvalues, spec.weights, printed=printed).loss
+    return value
+
+
+def _flat_rank_sample(rng) -> dict:
+    dim = rng.randint(3, 300)
+    return {"dim": dim, "rank": rng.randint(1, dim - 1)}
+
+
+def _printed_floors_at_identity(dim: int, rank: int) -> float:
+    """The printed width and context floors at Λ = I (Σω = 1), summed: 2(1 − rank/D)² by the rank equation."""
+    lam, omega = np.ones(dim), np.full(dim, 1 / dim)
+    return (bn.width_floor(rank, lam, omega, printed=True).loss
+            + bn.context_floor(rank, lam, omega, printed=True).loss)
 
 
 def _depth_ratio_sample(rng) -> dict:
@@ -327,6 +382,46 @@ def errata() -> Derivation:
              "$\\gamma_*\\lambda_1/L \\geq 1.5$ (up to 2 at large L) for L ∈ [8, 256] and random (ν, β); the "
              "$L^{-\\beta}$ law is unaffected (bordelon2025.bottlenecks).",
              InequalityCheck(_depth_ratio_sample, _optimal_step_ratio, lambda **_: 1.5, points=30, slack=0.0)),
+        Step("ERR-13: width floor against Monte Carlo", sp.Function("F_N")(nu, beta),
+             sp.Function("F_N^MC")(nu, beta),
+             "Corrected: as t, L → ∞ the width-N model's residual is w minus its Λ-orthogonal projection onto the "
+             "row span of A (for every invertible Γ), a uniformly random N-dimensional subspace under RRS; its "
+             "deterministic equivalent is $z\\sum_k\\lambda_k\\omega_k/(z+\\lambda_k)$ with "
+             "$\\sum_k\\lambda_k/(z+\\lambda_k) = N$ (`width_floor`). Monte Carlo of the projection error "
+             f"(`projection_floor_mc`, {_MC_DRAWS} draws) at D = {_MC_DIM}, N = D/8, random (ν, β) with β < 1: "
+             "within 3 %.",
+             NumericAgreement(_floor_formula("width", False), lambda nu_, beta_: _floor_mc("width", nu_, beta_),
+                              _source_capacity_sample, points=3, rtol=0.03)),
+        Step("ERR-13: printed width floor against Monte Carlo", sp.Function("F_N")(nu, beta),
+             sp.Function("F_N^MC")(nu, beta),
+             "Printed: $z^2\\sum_k\\lambda_k\\omega_k/(z+\\lambda_k)^2$ (the bias form of a ridge z) lies 2-4 "
+             "times below the same Monte Carlo.",
+             Refutes(NumericAgreement(_floor_formula("width", True),
+                                      lambda nu_, beta_: _floor_mc("width", nu_, beta_),
+                                      _source_capacity_sample, points=3, rtol=0.03))),
+        Step("ERR-13: context floor against Monte Carlo", sp.Function("F_P")(nu, beta),
+             sp.Function("F_P^MC")(nu, beta),
+             "Corrected: at α_N = 1 and Γ = γI, L → ∞ steps interpolate the P points with minimum norm, and the "
+             "floor $\\mathbb{E}\\,w^T(I-\\Pi_X)\\Lambda(I-\\Pi_X)w$ has the ridgeless-bias equivalent "
+             "$r^2\\sum_k\\lambda_k\\omega_k(r+\\lambda_k)^{-2}/(1 - P^{-1}\\sum_k\\lambda_k^2(r+\\lambda_k)^{-2})$ "
+             f"(`context_floor`). Monte Carlo (`interpolation_floor_mc`, {_MC_DRAWS} draws) at D = {_MC_DIM}, "
+             "P = D/4: within 3 %.",
+             NumericAgreement(_floor_formula("context", False), lambda nu_, beta_: _floor_mc("context", nu_, beta_),
+                              _source_capacity_sample, points=3, rtol=0.03)),
+        Step("ERR-13: printed context floor against Monte Carlo", sp.Function("F_P")(nu, beta),
+             sp.Function("F_P^MC")(nu, beta),
+             "Printed: $r^2\\sum_k\\lambda_k\\omega_k/(r+\\lambda_k)^2$ lacks the factor "
+             "$1/(1 - P^{-1}\\sum_k\\lambda_k^2(r+\\lambda_k)^{-2})$ and lies about twice below the Monte Carlo.",
+             Refutes(NumericAgreement(_floor_formula("context", True),
+                                      lambda nu_, beta_: _floor_mc("context", nu_, beta_),
+                                      _source_capacity_sample, points=3, rtol=0.03))),
+        Step("ERR-13: printed floors at Λ = I", sp.Function("F")(sp.Symbol("N"), sp.Symbol("D")),
+             2 * (1 - sp.Symbol("N") / sp.Symbol("D")),
+             "At Λ = I both floors are exactly 1 − N/D (1 − P/D), the sum 2(1 − N/D); the corrected forms give it "
+             "at every D (bordelon2025.bottlenecks). The printed forms give $(1 - N/D)^2$ each.",
+             Refutes(NumericAgreement(lambda dim, rank: _printed_floors_at_identity(dim, rank),
+                                      lambda dim, rank: 2 * (1 - rank / dim), _flat_rank_sample, points=30,
+                                      rtol=1e-9))),
     )
     return Derivation(
         "bordelon2025.errata",

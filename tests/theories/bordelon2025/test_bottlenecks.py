@@ -1,4 +1,5 @@
-"""Bottlenecks: the App. F.4 equation and its floors, the exponents (with β ≥ 2 saturation), Result 9."""
+"""Bottlenecks: the App. F.4 equation and its (corrected) floors, the exponents (width saturating at β = 1, context at
+β = 2), Result 9."""
 
 import math
 
@@ -29,8 +30,13 @@ def derivation():
     ("time: fit, (ν, β) = (1.25, 1.25)", -5 * beta / (5 * beta + 2)),  # the full-attention exponent is different
     ("Result 9: fit, (ν, β) = (1.5, 0.8)", -beta / (beta + 2)),
     ("depth: fit of the optimised floor, (ν, β) = (1.5, 0.8)", -nu * beta),
-    ("width: fit, (ν, β) = (1.5, 0.8)", -beta),
+    ("width: fit, (ν, β) = (1.5, 0.5)", -beta),
+    ("width: fit beyond β = 1 saturates at ν, (ν, β) = (2, 1.5)", -nu * beta),  # the unsaturated law
+    ("context: fit, (ν, β) = (2, 0.5)", -beta),
     ("width: collapse of the floor", None),
+    ("context: collapse of the bias", None),
+    ("width: the floor integral converges for β < 1", None),
+    ("context: the denominator tends to 1/ν", None),
     ("Result 9: reduced flow of γ = 2w⁵", None),
     ("time: solving the flow", None),
 ])
@@ -65,25 +71,54 @@ def test_printed_sign_has_no_physical_root():
 
 def test_floors():
     f = bn.width_floor(20, LAM, OMEGA)
-    assert np.sum(LAM / (f.ridge + LAM)) == pytest.approx(20, rel=1e-12)
-    assert f.loss == pytest.approx(np.sum(f.ridge**2 * LAM * OMEGA / (f.ridge + LAM) ** 2), rel=1e-14)
-    assert bn.context_floor(20, LAM, OMEGA) == f
-    losses = [bn.width_floor(n, LAM, OMEGA).loss for n in (1, 5, 25, 125)]
-    assert all(b < a for a, b in zip(losses, losses[1:])) and losses[0] < 1.0
+    z = f.ridge
+    assert np.sum(LAM / (z + LAM)) == pytest.approx(20, rel=1e-12)
+    assert f.loss == pytest.approx(np.sum(z * LAM * OMEGA / (z + LAM)), rel=1e-14)  # the projection error
+    printed = bn.width_floor(20, LAM, OMEGA, printed=True)
+    assert printed.ridge == z and printed.loss == pytest.approx(np.sum(z**2 * LAM * OMEGA / (z + LAM) ** 2), rel=1e-14)
+    c = bn.context_floor(20, LAM, OMEGA)
+    df2 = np.sum(LAM**2 / (z + LAM) ** 2) / 20
+    assert c.ridge == z and c.loss == pytest.approx(printed.loss / (1 - df2), rel=1e-14)  # the ridgeless bias
+    assert bn.context_floor(20, LAM, OMEGA, printed=True) == printed
+    # the corrected floors lie above the printed ones: z/(z+λ) > (z/(z+λ))², and 1/(1 − df₂/P) > 1
+    assert f.loss > 2 * printed.loss and c.loss > 1.5 * printed.loss
+    for floor in (bn.width_floor, bn.context_floor):
+        losses = [floor(n, LAM, OMEGA).loss for n in (1, 5, 25, 125, 199)]
+        assert all(b < a for a, b in zip(losses, losses[1:])) and losses[0] < 1.0 and losses[-1] > 0
 
 
-def test_width_saturates_beyond_beta_two():
-    """[R] For β ≥ 2 the floor integral diverges at small u: the width law saturates at N^{-2ν}."""
-    spec = power_law_spectrum(100_000, 2.0, 3.0)
-    widths = np.unique(np.geomspace(16, 1024, 16).astype(int))
-    fit = fit_power_law(widths, [bn.width_floor(int(n), spec.eigenvalues, spec.weights).loss for n in widths])
+def test_floors_at_identity_covariance_are_exact():
+    """Λ = I: a uniformly random N-subspace keeps N/D of every direction, so both floors are exactly 1 − N/D."""
+    for dim, rank in ((2, 1), (7, 3), (50, 49), (300, 17)):
+        lam, omega = np.ones(dim), np.linspace(1, 2, dim) / np.linspace(1, 2, dim).sum()
+        assert bn.width_floor(rank, lam, omega).loss == pytest.approx(1 - rank / dim, rel=1e-12)
+        assert bn.context_floor(rank, lam, omega).loss == pytest.approx(1 - rank / dim, rel=1e-12)
+        assert bn.width_floor(rank, lam, omega, printed=True).loss == pytest.approx((1 - rank / dim) ** 2, rel=1e-12)
+
+
+def _fit(floor, nu_, beta_):
+    spec = power_law_spectrum(100_000, nu_, beta_)
+    sizes = np.unique(np.geomspace(16, 1024, 16).astype(int))
+    return fit_power_law(sizes, [floor(int(n), spec.eigenvalues, spec.weights).loss for n in sizes])
+
+
+def test_width_saturates_beyond_beta_one_and_context_beyond_two():
+    """[R] The width floor z Σλω/(z+λ) saturates at N^{-ν} for β > 1, the context floor at P^{-2ν} for β > 2."""
+    fit = _fit(bn.width_floor, 2.0, 1.5)
+    assert abs(fit.slope + 2.0) < 4 * fit.error + 0.02  # −ν, not −νβ = −3
+    fit = _fit(bn.context_floor, 2.0, 3.0)
     assert abs(fit.slope + 4.0) < 4 * fit.error + 0.02  # −2ν, not −νβ = −6
-    assert bn.scaling_exponents(2.0, 3.0).width == 4.0
+    e = bn.scaling_exponents(2.0, 1.5)
+    assert e.width == 2.0 and e.context == 3.0
+    assert bn.scaling_exponents(2.0, 3.0).context == 4.0
 
 
 def test_scaling_exponents():
     e = bn.scaling_exponents(1.25, 1.25)
-    assert e.time == pytest.approx(1.25 / 3.25) and e.depth == 1.25 and e.width == e.context == pytest.approx(1.5625)
+    assert e.time == pytest.approx(1.25 / 3.25) and e.depth == 1.25 and e.width == 1.25
+    assert e.context == pytest.approx(1.5625)
+    below = bn.scaling_exponents(1.5, 0.8)
+    assert below.width == below.context == pytest.approx(1.2)
     assert e.time_full_attention == pytest.approx(6.25 / 8.25) and e.fs_time == pytest.approx(0.308642, abs=1e-6)
 
 

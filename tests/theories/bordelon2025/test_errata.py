@@ -67,3 +67,16 @@ def test_noise_term_refutation_bites(derivation):
     corrected = derivation.step("ERR-2: noise term").rhs
     assert not derivation.with_step("ERR-2: printed noise term", rhs=corrected).step(
         "ERR-2: printed noise term").verify().passed
+
+
+@pytest.mark.parametrize("corrected, printed", [
+    ("ERR-13: width floor against Monte Carlo", "ERR-13: printed width floor against Monte Carlo"),
+    ("ERR-13: context floor against Monte Carlo", "ERR-13: printed context floor against Monte Carlo"),
+])
+def test_floor_checks_bite(derivation, corrected, printed):
+    """ERR-13: the corrected step with the printed formula fails, and the refutation aimed at the corrected one fails."""
+    good, bad = derivation.step(corrected).check, derivation.step(printed).check.inner
+    swapped = derivation.with_step(corrected, check=dataclasses.replace(good, function=bad.function))
+    assert not swapped.step(corrected).verify().passed
+    aimed = derivation.with_step(printed, check=Refutes(dataclasses.replace(bad, function=good.function)))
+    assert not aimed.step(printed).verify().passed

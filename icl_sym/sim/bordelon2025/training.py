@@ -32,6 +32,7 @@ from icl_sym.sim.sampling import draw_generator
 
 from .data import SETTINGS, DataSpec, make_spec, sample_contexts
 from .models import INIT_SCALE, LinearTransformer, ReducedGamma, SoftmaxTransformer
+from .streams import StreamBatch, stream_applies
 
 __all__ = ["MODELS", "TrainConfig", "TrainResult", "build_model", "learning_rate", "flow_time", "four_scalar_start",
            "train",
@@ -232,6 +233,14 @@ class _Batches:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _uses_streams(config: TrainConfig, spec: DataSpec) -> bool:
+    """Whether step s's contexts are the chunked numpy streams of (seed, s) (:mod:`.streams`, drawn inside the
+    compiled recursions with numba): the reduced model in float64 on the CPU, ISO or FS at finite α, fresh
+    contexts every step. Other runs draw from one torch generator (:func:`.data.sample_contexts`)."""
+    return (config.model == "reduced" and config.dtype == "float64" and torch.device(config.device).type == "cpu"
+            and not config.fixed_batch and stream_applies(spec))
+
+
 def _draws_ahead(config: TrainConfig) -> bool:
     """Whether the next batch is drawn while a step computes: on the CPU, when torch may use two threads or more (a
     run given one thread, e.g. one of many processes of a sweep, keeps to one)."""
@@ -245,8 +254,12 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     ``checkpoint_every`` > 0 saves model, optimiser, generator state and history every that many steps
     (and at the end) to ``checkpoint``. ``stop_after`` ends the run after that many steps in total (an
     interruption, for tests); resuming then gives the same history as an uninterrupted run.
-    ``observer(step, model)`` is called before every step and after the last one. On the CPU with two torch
-    threads or more, each step's contexts are drawn while the previous step computes (same draws, same history).
+    ``observer(step, model)`` is called before every step and after the last one. The reduced model in float64 on
+    the CPU (ISO, FS at finite α) draws step s's contexts from the chunked streams of (seed, s) (:mod:`.streams`;
+    a resumed run needs only the step counter), inside the compiled recursions when numba is there, the chunks on
+    torch's thread count — the history does not depend on it. Other runs draw from one seeded torch generator; on
+    the CPU with two torch threads or more, each step's contexts are then drawn while the previous step computes
+    (same draws, same history).
     """
     spec = config.spec()
     model = build_model(config)
@@ -279,7 +292,14 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         return fixed if fixed is not None else sample_contexts(spec, config.batch, generator=generator,
                                                                queries=queries, sampler=sampler)
 
-    batches = _Batches(draw, generator, end - len(history), fixed is None and _draws_ahead(config))
+    streams = _uses_streams(config, spec)
+    if streams:  # the chunks of a step are drawn on every thread inside the step: nothing to draw ahead
+        step_counter = iter(range(len(history), end))
+
+        def draw():
+            return StreamBatch(spec, config.seed, next(step_counter), config.batch)
+
+    batches = _Batches(draw, generator, end - len(history), fixed is None and not streams and _draws_ahead(config))
 
     def save() -> None:
         if path is not None:

@@ -62,43 +62,52 @@ def context_recursions(F, inv_context, w, noise, has_noise, gammas, gammas_t, ei
                     rotation[rotation_row], has_rotation, seed_scale, b, losses, drives, adjoints)
 
 
+def transposed_product(M, x, out, band):
+    """out = Mᵀ x for M (n×m) and x (n,), rows of M taken four at a time (one pass over ``out`` per four rows, the
+    inner loop over contiguous columns). ``band``: 0 full M; 1 M lower-trapezoidal (M_rc = 0 for c > r: only the
+    columns c < r + 4 of a block of rows are read); 2 M upper-trapezoidal (M_rc = 0 for c < r). The skipped entries
+    are stored zeros: skipping them changes no bit of the sums."""
+    rows, cols = M.shape
+    for c in range(cols):
+        out[c] = 0.0
+    r = 0
+    while r + 4 <= rows:
+        x0, x1, x2, x3 = x[r], x[r + 1], x[r + 2], x[r + 3]
+        m0, m1, m2, m3 = M[r], M[r + 1], M[r + 2], M[r + 3]
+        for c in range(r if band == 2 else 0, min(r + 4, cols) if band == 1 else cols):
+            out[c] += m0[c] * x0 + m1[c] * x1 + m2[c] * x2 + m3[c] * x3
+        r += 4
+    while r < rows:
+        xr, mr = x[r], M[r]
+        for c in range(r if band == 2 else 0, min(r + 1, cols) if band == 1 else cols):
+            out[c] += mr[c] * xr
+        r += 1
+
+
 def one_context(Fb, Ft, lower, inv_context, wb, noise_b, has_noise, gammas, gammas_t, eigenvalues, O, has_rotation,
                 seed_scale, b, losses, drives, adjoints):
     """The recursions of :func:`context_recursions` for one context: factor ``Fb`` (D×r) and its transpose ``Ft``,
     writing row ``b`` of the outputs. ``lower``: F is lower-trapezoidal (F_ij = 0 for j > i, a Bartlett factor
-    scaled by a diagonal Λ^{1/2}), and the products skip its zeros (half the work; the sums are the same, since
-    adding an exact zero changes no bit)."""
+    scaled by a diagonal Λ^{1/2}), stored with its zeros, and the products skip them (half the work)."""
     dim, rank = Fb.shape
     depth = gammas.shape[0]
+    f_band, ft_band = (1, 2) if lower else (0, 0)
     e = wb.copy()
     t = np.empty(rank)
     d = np.empty(dim)
+    u = np.empty(dim)
     for layer in range(depth):
-        t[:] = 0.0
-        for i in range(dim):  # t = Fᵀ e
-            ei = e[i]
-            for j in range(min(i + 1, rank) if lower else rank):
-                t[j] += Fb[i, j] * ei
-        d[:] = 0.0
-        for j in range(rank):  # d = F t / P
-            tj = t[j]
-            for i in range(j if lower else 0, dim):
-                d[i] += Ft[j, i] * tj
+        transposed_product(Fb, e, t, f_band)  # t = Fᵀ e
+        transposed_product(Ft, t, d, ft_band)  # d = F t (/ P below)
         for i in range(dim):
             d[i] = d[i] * inv_context + (noise_b[i] if has_noise else 0.0)
             drives[layer, b, i] = d[i]
-        gt = gammas_t[layer]
-        for k in range(dim):  # e -= Γ d / L
-            dk = d[k] / depth
-            for i in range(dim):
-                e[i] -= gt[k, i] * dk
+        transposed_product(gammas_t[layer], d, u, 0)  # u = Γ d
+        for i in range(dim):
+            e[i] -= u[i] / depth
     s = np.empty(dim)  # Σ_c e
     if has_rotation:
-        u = np.zeros(dim)
-        for i in range(dim):  # u = Oᵀ e
-            ei = e[i]
-            for k in range(dim):
-                u[k] += O[i, k] * ei
+        transposed_product(O, e, u, 0)  # u = Oᵀ e
         for k in range(dim):
             u[k] *= eigenvalues[k]
         for i in range(dim):
@@ -117,27 +126,17 @@ def one_context(Fb, Ft, lower, inv_context, wb, noise_b, has_noise, gammas, gamm
     for i in range(dim):
         a[i] *= seed_scale
     h = np.empty(dim)
+    scale = inv_context / depth
     for layer in range(depth - 1, -1, -1):
         for i in range(dim):
             adjoints[layer, b, i] = a[i]
         if layer == 0:
             break
-        g = gammas[layer]
-        h[:] = 0.0
-        for i in range(dim):  # h = Γᵀ a
-            ai = a[i]
-            for k in range(dim):
-                h[k] += g[i, k] * ai
-        t[:] = 0.0
-        for i in range(dim):  # t = Fᵀ h
-            hi = h[i]
-            for j in range(min(i + 1, rank) if lower else rank):
-                t[j] += Fb[i, j] * hi
-        scale = inv_context / depth
-        for j in range(rank):  # a -= F t / (P L)
-            tj = t[j] * scale
-            for i in range(j if lower else 0, dim):
-                a[i] -= Ft[j, i] * tj
+        transposed_product(gammas[layer], a, h, 0)  # h = Γᵀ a
+        transposed_product(Fb, h, t, f_band)  # t = Fᵀ h
+        transposed_product(Ft, t, u, ft_band)  # u = F t
+        for i in range(dim):  # a -= F t / (P L)
+            a[i] -= u[i] * scale
 
 
 @cache
@@ -156,7 +155,9 @@ def compiled_recursions():
 @cache
 def compiled_one_context():
     """:func:`one_context` compiled by numba (``None`` without numba), for the kernels that call it."""
-    return compile_kernel(one_context, {}) if numba_available() else None
+    if not numba_available():
+        return None
+    return compile_kernel(one_context, {"transposed_product": compile_kernel(transposed_product, {})})
 
 
 def compile_kernel(function, helpers: dict, *, parallel: bool = False):

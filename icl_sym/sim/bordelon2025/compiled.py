@@ -21,6 +21,7 @@ it as it is, interpreted, on small sizes.
 from __future__ import annotations
 
 import math
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -263,7 +264,8 @@ def compiled_chunk_recursions():
 
 
 @cache
-def _chunk_pool(threads: int) -> ThreadPoolExecutor:
+def _chunk_pool(threads: int, process: int) -> ThreadPoolExecutor:
+    """The worker threads of ``process`` (a forked child has its own: the parent's threads do not exist there)."""
     return ThreadPoolExecutor(threads, thread_name_prefix="icl-sym-chunks")
 
 
@@ -293,7 +295,8 @@ def stream_recursions(batch, gammas: np.ndarray, seed_scale: float, threads: int
         for index, (start, count) in enumerate(chunks):
             run(index, start, count)
     else:
-        futures = [_chunk_pool(threads).submit(run, index, start, count) for index, (start, count) in enumerate(chunks)]
+        pool = _chunk_pool(threads, os.getpid())
+        futures = [pool.submit(run, index, start, count) for index, (start, count) in enumerate(chunks)]
         for future in futures:
             future.result()
     return losses, drives, adjoints

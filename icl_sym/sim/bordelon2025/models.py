@@ -124,7 +124,8 @@ def _numpy(t: torch.Tensor | None):
 
 
 def _stream_compiled_applies(gammas: torch.Tensor) -> bool:
-    """Whether a :class:`.streams.StreamBatch` is drawn and run in compiled code: numba is there, Γ float64 on the CPU."""
+    """Whether a :class:`.streams.StreamBatch` is drawn and run in compiled code: numba is there, Γ float64 on the
+    CPU."""
     return numba_available() and gammas.dtype == torch.float64 and gammas.device.type == "cpu"
 
 

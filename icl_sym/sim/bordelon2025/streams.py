@@ -70,7 +70,8 @@ def chunk_contexts(spec: DataSpec, rng: np.random.Generator, count: int, noise: 
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``count`` contexts of ``spec`` from ``rng`` with numpy's vectorised draws, in the order of the module
     docstring: factors F (count, D, r), tasks w (count, D) and noise drives σFξ/P (count, D) (``None`` without
-    noise). F and w are bit for bit those of :func:`.compiled.draw_context`; the drives agree to rounding (summation order)."""
+    noise). F and w are bit for bit those of :func:`.compiled.draw_context`; the drives agree to rounding (their
+    sums run in another order)."""
     dim, context = spec.dim, spec.context
     rank = min(dim, context)
     chi = rng.chisquare(np.tile(chi_square_degrees(spec), (count, 1)))

@@ -68,13 +68,15 @@ def interleaved(fns: dict, repeats: int = REPEATS) -> dict[str, Timing]:
 @contextmanager
 def without_numba():
     """The torch path of :func:`reduced_adjoint`, as on a machine without numba."""
-    applies, streams = models._compiled_applies, models._stream_compiled_applies
+    applies, streams, available = models._compiled_applies, models._stream_compiled_applies, training.numba_available
     models._compiled_applies = lambda gammas, batch: False
     models._stream_compiled_applies = lambda gammas: False
+    training.numba_available = lambda: False
     try:
         yield
     finally:
         models._compiled_applies, models._stream_compiled_applies = applies, streams
+        training.numba_available = available
 
 
 def torch_train(config):

@@ -26,6 +26,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 from icl_sym.sim.devices import check_device
 from icl_sym.sim.sampling import draw_generator
@@ -257,9 +258,9 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     ``observer(step, model)`` is called before every step and after the last one. The reduced model in float64 on
     the CPU (ISO, FS at finite α) draws step s's contexts from the chunked streams of (seed, s) (:mod:`.streams`;
     a resumed run needs only the step counter), inside the compiled recursions when numba is there, the chunks on
-    torch's thread count — the history does not depend on it. Other runs draw from one seeded torch generator; on
-    the CPU with two torch threads or more, each step's contexts are then drawn while the previous step computes
-    (same draws, same history).
+    torch's thread count — the history does not depend on it. Other runs draw from one seeded torch generator. On
+    the CPU with two torch threads or more, contexts drawn outside the compiled step (torch's, or numpy's without
+    numba) are drawn for the next step while a step computes (same draws, same history).
     """
     spec = config.spec()
     model = build_model(config)
@@ -288,18 +289,20 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         fixed = sample_contexts(spec, config.batch, generator=draw_generator(config.seed, 2, config.device),
                                 queries=queries, sampler=sampler)
 
+    streams = _uses_streams(config, spec)
+    # With numba the stream contexts are drawn inside the compiled step, on every thread: nothing to draw ahead.
+    # Without it they are drawn with numpy, which (like torch) can draw the next step while a step computes.
+    in_kernel = streams and numba_available()
+    next_steps = iter(range(len(history), end))
+
     def draw():
+        if streams:
+            batch = StreamBatch(spec, config.seed, next(next_steps), config.batch)
+            return batch if in_kernel else batch.contexts()
         return fixed if fixed is not None else sample_contexts(spec, config.batch, generator=generator,
                                                                queries=queries, sampler=sampler)
 
-    streams = _uses_streams(config, spec)
-    if streams:  # the chunks of a step are drawn on every thread inside the step: nothing to draw ahead
-        step_counter = iter(range(len(history), end))
-
-        def draw():
-            return StreamBatch(spec, config.seed, next(step_counter), config.batch)
-
-    batches = _Batches(draw, generator, end - len(history), fixed is None and not streams and _draws_ahead(config))
+    batches = _Batches(draw, generator, end - len(history), fixed is None and not in_kernel and _draws_ahead(config))
 
     def save() -> None:
         if path is not None:

@@ -10,7 +10,7 @@ import torch
 from icl_sym.core.compiled import numba_available
 from icl_sym.core.validation import ParameterError
 from icl_sym.sim.bordelon2025 import ReducedGamma, TrainConfig, make_spec, sample_contexts, train
-from icl_sym.sim.bordelon2025 import compiled, models, streams
+from icl_sym.sim.bordelon2025 import compiled, models, streams, training
 from icl_sym.sim.bordelon2025.compiled import run_recursions, stream_recursions
 from icl_sym.sim.bordelon2025.streams import CHUNK, StreamBatch, chunk_bounds, chunk_contexts, chunk_generator
 from icl_sym.sim.bordelon2025.training import _uses_streams
@@ -150,6 +150,7 @@ def test_training_with_and_without_numba_agrees(monkeypatch):
     config = TrainConfig(setting="iso", dim=8, alpha=1.5, depth=3, steps=8, lr=2.0, batch=CHUNK + 4, noise=0.2)
     assert _uses_streams(config, config.spec())
     fast = train(config)
+    monkeypatch.setattr(training, "numba_available", lambda: False)  # numpy's draws, drawn ahead on 2 threads
     monkeypatch.setattr(models, "_stream_compiled_applies", lambda gammas: False)
     monkeypatch.setattr(models, "_compiled_applies", lambda gammas, batch: False)
     slow = train(config)

@@ -75,23 +75,25 @@ def chunk_contexts(spec: DataSpec, rng: np.random.Generator, count: int, noise: 
     dim, context = spec.dim, spec.context
     rank = min(dim, context)
     chi = rng.chisquare(np.tile(chi_square_degrees(spec), (count, 1)))
-    rows, cols = np.tril_indices(dim, -1, rank)
-    keep = cols < rank
-    rows, cols = rows[keep], cols[keep]  # row by row, as draw_context draws them
+    below = rank * (2 * dim - rank - 1) // 2
     has_noise = noise and spec.noise > 0
-    normals = rng.standard_normal((count, dim + rows.size + (rank if has_noise else 0)))
+    normals = rng.standard_normal((count, dim + below + (rank if has_noise else 0)))
     lam_sqrt = spec.eigenvalues.sqrt().numpy()
     amplitudes = spec.amplitudes.numpy()
     z = normals[:, :dim]
     w = amplitudes * (np.where(z >= 0.0, 1.0, -1.0) if spec.setting == "fs" else z)
     F = np.zeros((count, dim, rank))
-    F[:, rows, cols] = normals[:, dim:dim + rows.size]
+    start = dim
+    for row in range(1, dim):  # row by row, as draw_context draws them (slices: faster than a fancy index)
+        length = min(row, rank)
+        F[:, row, :length] = normals[:, start:start + length]
+        start += length
     diagonal = np.arange(rank)
     F[:, diagonal, diagonal] = np.sqrt(chi)
     F *= lam_sqrt[:, None]
     drive = None
     if has_noise:
-        xi = normals[:, dim + rows.size:]
+        xi = normals[:, dim + below:]
         drive = np.einsum("bdr,br->bd", F, xi) * (spec.noise / context)
     return F, w, drive
 

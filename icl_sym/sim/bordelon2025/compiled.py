@@ -271,7 +271,8 @@ def _chunk_pool(threads: int, process: int) -> ThreadPoolExecutor:
 
 def stream_recursions(batch, gammas: np.ndarray, seed_scale: float, threads: int, kernel=None):
     """The recursions of :func:`context_recursions` on the contexts of ``batch`` (a :class:`.streams.StreamBatch`),
-    drawn inside the compiled kernel chunk by chunk, the chunks on ``threads`` threads (the GIL released): returns
+    drawn inside the compiled kernel chunk by chunk, the chunks on ``threads`` threads (this one and ``threads`` − 1
+    helpers, each taking the next chunk in turn; the kernel releases the GIL): returns
     (losses (B,), drives (L, B, D), adjoints (L, B, D)). Every chunk writes its own rows, so the result does not
     depend on ``threads``. ``kernel``: :func:`chunk_recursions` as plain Python (tests), default compiled."""
     kernel = kernel or compiled_chunk_recursions()
@@ -290,13 +291,24 @@ def stream_recursions(batch, gammas: np.ndarray, seed_scale: float, threads: int
     def run(index: int, start: int, count: int) -> None:
         kernel(chunk_generator(batch.seed, batch.step, index), *constants, start, count, losses, drives, adjoints)
 
-    chunks = chunk_bounds(batch.size)
-    if threads <= 1 or len(chunks) == 1:
-        for index, (start, count) in enumerate(chunks):
+    chunks = iter(enumerate(chunk_bounds(batch.size)))
+    taking = threading.Lock()
+
+    def work() -> None:  # take the next chunk until none is left: a thread slowed by the machine's load takes fewer
+        while True:
+            with taking:
+                item = next(chunks, None)
+            if item is None:
+                return
+            index, (start, count) = item
             run(index, start, count)
-    else:
-        pool = _chunk_pool(threads, os.getpid())
-        futures = [pool.submit(run, index, start, count) for index, (start, count) in enumerate(chunks)]
+
+    helpers = min(threads, len(chunk_bounds(batch.size))) - 1
+    pool = _chunk_pool(helpers, os.getpid()) if helpers > 0 else None
+    futures = [pool.submit(work) for _ in range(helpers)]
+    try:
+        work()  # this thread too
+    finally:
         for future in futures:
             future.result()
     return losses, drives, adjoints

@@ -300,7 +300,9 @@ def main() -> None:
         "multiply-add, and nothing batches across layers since each layer needs the previous one's output); the "
         f"rest ({step_us - kernel_us:.0f} µs) is the dΓ GEMM, Γ → Γ_eff and the update. The step is now bound by the "
         f"recursions ({100 * recursion_us / step_us:.0f}%) and the normal draws ({100 * draws_us / step_us:.0f}%), "
-        "both per context and in cache, so it scales with cores: on 2 threads the chunks run in parallel. "
+        "both per context and in cache, so it scales with cores: on 2 threads the chunks run in parallel "
+        f"({rates[fast, 2] / rates[fast, 1]:.2f}x the 1-thread rate in this run; near 2x needs two free cores, "
+        "see the load average). "
         f"The loop spends {loop_us:.0f} µs per context, mostly Python and autograd overhead.",
     ]
     path = write_results("bench_bordelon_training", "Reduced-Γ training throughput: batched vs one context at a "

@@ -74,13 +74,14 @@ def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch | StreamBatch, *, 
     ``tied`` (the gradient of a Γ shared by every layer). The adjoint recursion of the module docstring; compiled
     per context (:mod:`.compiled`, on as many threads as torch's) when numba is available for float64 sampled
     contexts on the CPU, in batched torch otherwise. A :class:`.streams.StreamBatch` is drawn inside the compiled
-    kernel, chunk by chunk on as many threads (:func:`.compiled.stream_recursions`), or without numba (or for
+    kernel, chunk by chunk on as many threads or ``batch.threads`` (:func:`.compiled.stream_recursions`), or without numba (or for
     non-float64 Γ) drawn with numpy and run as a :class:`ContextBatch`."""
     depth, size = gammas.shape[0], batch.size
     if isinstance(batch, StreamBatch):
         if _stream_compiled_applies(gammas):
+            threads = torch.get_num_threads() if batch.threads is None else batch.threads
             losses, drives, adjoints = (torch.from_numpy(a) for a in stream_recursions(
-                batch, gammas.numpy(), 2 / size, torch.get_num_threads()))
+                batch, gammas.numpy(), 2 / size, threads))
             return losses, _layer_gradients(adjoints, drives, tied)
         batch = batch.contexts()
     if _compiled_applies(gammas, batch):

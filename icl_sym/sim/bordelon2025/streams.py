@@ -101,13 +101,15 @@ def chunk_contexts(spec: DataSpec, rng: np.random.Generator, count: int, noise: 
 @dataclass(frozen=True)
 class StreamBatch:
     """The ``size`` contexts of training step ``step`` of a run seeded with ``seed``, not yet drawn: compiled code
-    draws them inside the recursions (:func:`.compiled.stream_recursions`); :meth:`contexts` draws them with numpy."""
+    draws them inside the recursions (:func:`.compiled.stream_recursions`, on ``threads`` threads, default torch's
+    count); :meth:`contexts` draws them with numpy. The draws do not depend on ``threads``."""
 
     spec: DataSpec
     seed: int
     step: int
     size: int
     noise: bool = True
+    threads: int | None = None
 
     def __post_init__(self):
         if not stream_applies(self.spec):

@@ -258,7 +258,8 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     ``observer(step, model)`` is called before every step and after the last one. The reduced model in float64 on
     the CPU (ISO, FS at finite α) draws step s's contexts from the chunked streams of (seed, s) (:mod:`.streams`;
     a resumed run needs only the step counter), inside the compiled recursions when numba is there, the chunks on
-    torch's thread count — the history does not depend on it. Other runs draw from one seeded torch generator. On
+    torch's thread count — the history does not depend on it (torch itself keeps to one thread until train()
+    returns, observer included). Other runs draw from one seeded torch generator. On
     the CPU with two torch threads or more, contexts drawn outside the compiled step (torch's, or numpy's without
     numba) are drawn for the next step while a step computes (same draws, same history).
     """
@@ -293,11 +294,12 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     # With numba the stream contexts are drawn inside the compiled step, on every thread: nothing to draw ahead.
     # Without it they are drawn with numpy, which (like torch) can draw the next step while a step computes.
     in_kernel = streams and numba_available()
+    threads = torch.get_num_threads()
     next_steps = iter(range(len(history), end))
 
     def draw():
         if streams:
-            batch = StreamBatch(spec, config.seed, next(next_steps), config.batch)
+            batch = StreamBatch(spec, config.seed, next(next_steps), config.batch, threads=threads)
             return batch if in_kernel else batch.contexts()
         return fixed if fixed is not None else sample_contexts(spec, config.batch, generator=generator,
                                                                queries=queries, sampler=sampler)
@@ -310,6 +312,11 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
                                "optimizer": optimizer.state_dict(), "generator": batches.state,
                                "history": history}, path)
 
+    if in_kernel:
+        # The chunks run on ``threads`` threads of their own; torch keeps to one for the rest of the step (small
+        # products), since after a parallel region torch's OpenMP threads spin for a while and would take the cores
+        # from the next step's chunks (measured on 2 cores: steps 2.5x slower). Restored at the end.
+        torch.set_num_threads(1)
     try:
         for step in range(len(history), end):
             if observer is not None:
@@ -334,6 +341,7 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
                 save()
     finally:
         batches.close()
+        torch.set_num_threads(threads)
     if observer is not None:
         observer(len(history), model)
     if path is not None and checkpoint_every:

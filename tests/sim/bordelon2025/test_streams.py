@@ -99,6 +99,7 @@ def test_results_do_not_depend_on_the_thread_count():
         for threads in (1, 2):
             torch.set_num_threads(threads)
             run = train(config)
+            assert torch.get_num_threads() == threads  # train() keeps torch to one thread while it runs, then restores
             histories.append((run.history, run.model.gamma.detach().clone()))
     finally:
         torch.set_num_threads(previous)

@@ -155,14 +155,19 @@ def step_parts(spec, generator: torch.Generator) -> dict[str, float]:
         with without_numba():
             reduced_adjoint(gammas, batch, tied=True)
 
-    def whole_step():
+    threads = torch.get_num_threads()
+
+    def whole_step():  # as train() runs it: the chunks on ``threads`` threads, torch on one
         model.gamma.grad = None
-        model.mean_loss_backward(StreamBatch(spec, 0, 0, BATCH))
-        optimizer.step()
+        torch.set_num_threads(1)
+        try:
+            model.mean_loss_backward(StreamBatch(spec, 0, 0, BATCH, threads=threads))
+            optimizer.step()
+        finally:
+            torch.set_num_threads(threads)
 
     stream = StreamBatch(spec, 0, 0, BATCH)
     no_layers = np.empty((0, DIM, DIM))
-    threads = torch.get_num_threads()
     parts = {
         "one whole train() step (draws in the kernel, gradient, update)": whole_step,
         "compiled, streams: draws alone (the kernel at L = 0)":

@@ -37,8 +37,8 @@ from .data import ContextBatch, DataSpec
 __all__ = ["CHUNK", "StreamBatch", "chunk_generator", "chunk_bounds", "stream_applies", "chunk_contexts",
            "chi_square_degrees"]
 
-#: Contexts per chunk: fixed, so that a step's draws do not depend on the thread count. 64 factors of D = 64 are
-#: 2 MB; one chunk is one task for a thread.
+#: Contexts per chunk: fixed, so that a step's draws do not depend on the thread count. One chunk is one task for a
+#: thread (B = 512: 8 tasks); the numpy fallback holds a chunk's factors at once (2 MB at D = 64), the kernel one.
 CHUNK = 64
 
 

@@ -10,13 +10,18 @@ sample the contexts, run the L-step in-context GD recursion, back-propagate, upd
   batched code samples), to separate the gain from sampling and from batching;
 - batched, autograd: the B contexts as tensors, Σ̂ v = F(Fᵀv)/P per layer (two batched mat-vecs) and autograd
   through the recursion (the training path before the hand-written adjoint);
-- batched, torch adjoint: :func:`icl_sym.sim.bordelon2025.train` without numba: Σ̂ formed once per step (one
-  batched matrix product), one batched mat-vec with Σ̂ per layer forward and one backward, the hand-written
+- batched, torch adjoint: :func:`icl_sym.sim.bordelon2025.train` without numba: the contexts drawn with numpy's
+  vectorised draws from the chunked streams (:mod:`icl_sym.sim.bordelon2025.streams`), Σ̂ formed once per step
+  (one batched matrix product), one batched mat-vec with Σ̂ per layer forward and one backward, the hand-written
   adjoint (:func:`icl_sym.sim.bordelon2025.models.reduced_adjoint`) and the layer gradients as one GEMM;
-- batched, ``train()``: what :func:`icl_sym.sim.bordelon2025.train` runs with numba: the same adjoint, its
-  recursions compiled per context (:mod:`icl_sym.sim.bordelon2025.compiled`: the context's factor F stays in cache
-  through all 2L layers; contexts in parallel on the torch thread count), then the same GEMM. With 2 threads
-  ``train()`` also draws the next step's contexts on a worker thread while a step computes.
+- batched, compiled adjoint on torch-drawn contexts (the previous ``train()``): contexts from torch's generator
+  (:func:`icl_sym.sim.bordelon2025.sample_contexts`), the recursions compiled per context (the context's factor F
+  stays in cache through all 2L layers; contexts in parallel on the torch thread count), then the same GEMM; with
+  2 threads the next step's contexts are drawn on a worker thread while a step computes;
+- batched, ``train()``: what :func:`icl_sym.sim.bordelon2025.train` runs with numba: each chunk of 64 contexts drawn
+  from its own numpy stream inside the compiled kernel, context by context right before its recursions
+  (:func:`icl_sym.sim.bordelon2025.compiled.stream_recursions`; F never stored for the batch, its zeros skipped),
+  the chunks on the torch thread count, then the same GEMM.
 
 Every method runs at 1 and at 2 torch threads, in the same process. Also timed: the parts of one batched step, and
 the machine's float64 GEMM rate and copy bandwidth (the yardsticks of the reading). All gradients agree (checked
@@ -29,19 +34,22 @@ import argparse
 import os
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 
 from common import Timing, repeat_timed, timed, write_results  # noqa: E402
 from icl_sym.sim.bordelon2025 import ReducedGamma, TrainConfig, make_spec, sample_contexts, train
 from icl_sym.core.compiled import numba_available
-from icl_sym.sim.bordelon2025 import models
+from icl_sym.sim.bordelon2025 import models, training
+from icl_sym.sim.bordelon2025.compiled import stream_recursions
 from icl_sym.sim.bordelon2025.models import reduced_adjoint
+from icl_sym.sim.bordelon2025.streams import StreamBatch
 from icl_sym.sim.sampling import make_generator
 
 DIM, DEPTH, BATCH, ALPHA = 64, 8, 512, 2.0
 BATCHED_STEPS = 8  # per train() call, so that its set-up (model, generator) is amortised
 LOOP_CONTEXTS = 128  # the loop is slow; its rate is per context, so a partial batch measures it
-REPEATS = 5
+REPEATS = int(os.environ.get("BENCH_REPEATS", 5))
 THREADS = (1, 2)
 
 
@@ -60,17 +68,30 @@ def interleaved(fns: dict, repeats: int = REPEATS) -> dict[str, Timing]:
 @contextmanager
 def without_numba():
     """The torch path of :func:`reduced_adjoint`, as on a machine without numba."""
-    applies = models._compiled_applies
+    applies, streams, available = models._compiled_applies, models._stream_compiled_applies, training.numba_available
     models._compiled_applies = lambda gammas, batch: False
+    models._stream_compiled_applies = lambda gammas: False
+    training.numba_available = lambda: False
     try:
         yield
     finally:
-        models._compiled_applies = applies
+        models._compiled_applies, models._stream_compiled_applies = applies, streams
+        training.numba_available = available
 
 
 def torch_train(config):
     with without_numba():
         return train(config)
+
+
+def previous_train(config):
+    """``train()`` as it was before the chunked streams: torch-drawn contexts, the compiled recursions on them."""
+    uses = training._uses_streams
+    training._uses_streams = lambda config, spec: False
+    try:
+        return train(config)
+    finally:
+        training._uses_streams = uses
 
 
 def loop_step(gamma: torch.Tensor, spec, contexts: int, generator: torch.Generator, lr: float, sampler: str) -> None:
@@ -130,26 +151,36 @@ def step_parts(spec, generator: torch.Generator) -> dict[str, float]:
     optimizer = torch.optim.SGD(model.parameters(), lr=DIM / 4)
     gammas = model.effective_gammas().detach()
 
-    def whole_gradient():
-        model.gamma.grad = None
-        model.mean_loss_backward(batch)
-
     def torch_recursions():
         with without_numba():
             reduced_adjoint(gammas, batch, tied=True)
 
-    def whole_step():
-        model.gamma.grad = None
-        model.mean_loss_backward(sample_contexts(spec, BATCH, generator=generator))
-        optimizer.step()
+    threads = torch.get_num_threads()
 
+    def whole_step():  # as train() runs it: the chunks on ``threads`` threads, torch on one
+        model.gamma.grad = None
+        torch.set_num_threads(1)
+        try:
+            model.mean_loss_backward(StreamBatch(spec, 0, 0, BATCH, threads=threads))
+            optimizer.step()
+        finally:
+            torch.set_num_threads(threads)
+
+    stream = StreamBatch(spec, 0, 0, BATCH)
+    no_layers = np.empty((0, DIM, DIM))
     parts = {
-        "one whole step (sampling, gradient, update; no drawing ahead)": whole_step,
-        "sampling (Bartlett factors, tasks)": lambda: sample_contexts(spec, BATCH, generator=generator),
+        "one whole train() step (draws in the kernel, gradient, update)": whole_step,
+        "compiled, streams: draws alone (the kernel at L = 0)":
+            lambda: stream_recursions(stream, no_layers, 1.0, threads),
+        "compiled, streams: draws and recursions (no dΓ GEMM)":
+            lambda: stream_recursions(stream, gammas.numpy(), 1.0, threads),
+        "numpy: the same draws, vectorised (the fallback)": stream.contexts,
+        "torch: sampling (Bartlett factors, tasks; previous path)":
+            lambda: sample_contexts(spec, BATCH, generator=generator),
         "torch: Σ̂ = FFᵀ/P (one bmm)": batch.covariance,
         "torch: Σ̂, forward and backward recursions, dΓ GEMM": torch_recursions,
-        "compiled: forward and backward recursions, dΓ GEMM": lambda: reduced_adjoint(gammas, batch, tied=True),
-        "gradient as train() takes it (adds Γ → Γ_eff)": whole_gradient,
+        "compiled on stored F: recursions, dΓ GEMM (previous path)":
+            lambda: reduced_adjoint(gammas, batch, tied=True),
         "SGD update": optimizer.step,
     }
     return {name: timing.median for name, timing in interleaved(parts).items()}
@@ -195,9 +226,12 @@ def main() -> None:
              lambda: loop_step(gamma, spec, LOOP_CONTEXTS, generator, DIM / 4, "sufficient")),
             ("batched, autograd through F(Fᵀv)/P (previous path)", BATCHED_STEPS * BATCH,
              lambda: autograd_steps(spec, BATCHED_STEPS, generator, DIM / 4)),
-            ("batched, torch adjoint, Σ̂ once (train() without numba)", BATCHED_STEPS * BATCH,
+            ("batched, numpy draws, torch adjoint, Σ̂ once (train() without numba)", BATCHED_STEPS * BATCH,
              lambda: torch_train(config)),
-            ("batched, train(): compiled per-context adjoint", BATCHED_STEPS * BATCH, lambda: train(config)),
+            ("batched, torch draws, compiled per-context adjoint (previous train())", BATCHED_STEPS * BATCH,
+             lambda: previous_train(config)),
+            ("batched, train(): draws inside the compiled kernel, chunks on the threads", BATCHED_STEPS * BATCH,
+             lambda: train(config)),
         ]
         timings = interleaved({name: fn for name, _, fn in methods})
         for name, contexts, _ in methods:
@@ -222,55 +256,59 @@ def main() -> None:
     gap = gradients_agree()
     stick = sticks[1]
     one = parts[1]
-    fast = "batched, train(): compiled per-context adjoint"
-    per_context_us = 1e6 * one["one whole step (sampling, gradient, update; no drawing ahead)"] / BATCH
-    sampling_us = 1e6 * one["sampling (Bartlett factors, tasks)"] / BATCH
-    sigma_us = 1e6 * one["torch: Σ̂ = FFᵀ/P (one bmm)"] / BATCH
-    torch_us = 1e6 * one["torch: Σ̂, forward and backward recursions, dΓ GEMM"] / BATCH
-    kernel_us = 1e6 * one["compiled: forward and backward recursions, dΓ GEMM"] / BATCH
+    fast = "batched, train(): draws inside the compiled kernel, chunks on the threads"
+    previous = "batched, torch draws, compiled per-context adjoint (previous train())"
+    us = {name: 1e6 * seconds / BATCH for name, seconds in one.items()}
+    step_us = us["one whole train() step (draws in the kernel, gradient, update)"]
+    draws_us = us["compiled, streams: draws alone (the kernel at L = 0)"]
+    kernel_us = us["compiled, streams: draws and recursions (no dΓ GEMM)"]
+    numpy_us = us["numpy: the same draws, vectorised (the fallback)"]
+    torch_sampling_us = us["torch: sampling (Bartlett factors, tasks; previous path)"]
     rank = min(DIM, round(ALPHA * DIM))
-    # Per context: 2L products with F or Fᵀ and L with Γ forward, the same for L − 1 layers backward, then dΓ.
-    kernel_flops = (2 * DEPTH - 1) * (4 * DIM * rank + 2 * DIM * DIM) + 2 * DEPTH * DIM * DIM
-    kernel_cache_bytes = (2 * DEPTH - 1) * (2 * DIM * rank + DIM * DIM) * 8
-    normals_us = 1e6 * DIM * (DIM - 1) / 2 / stick["normals64"]
+    below = rank * (2 * DIM - rank - 1) // 2  # normals below the Bartlett diagonal
+    triangle = below + rank  # stored entries of the lower-trapezoidal F
+    # Per context: forward 2 products with F (its triangle) and 1 with Γ per layer, the same for L − 1 layers back.
+    kernel_flops = (2 * DEPTH - 1) * (2 * 2 * triangle + 2 * DIM * DIM)
+    recursion_us = kernel_us - draws_us
     loop_us = 1e6 / rates[baseline, 1]
     best = max(rates[fast, t] for t in THREADS) / rates[baseline, 1]
     verdict = "reached" if best >= 20 else "not reached"
+    two = 1e6 / rates[fast, 2]
     facts = [
         f"D = {DIM}, L = {DEPTH}, B = {BATCH}, P = {round(ALPHA * DIM)} (ISO), float64, cpu; every method at 1 and "
-        "at 2 torch threads (torch.set_num_threads; the compiled kernel uses as many numba threads), same process; "
-        f"numba {'available' if numba_available() else 'NOT available (the train() row is the torch path)'}",
+        "at 2 torch threads (torch.set_num_threads; the compiled kernels use as many threads), same process; "
+        f"numba {'available' if numba_available() else 'NOT available (the compiled rows run the torch path)'}",
         "each timing includes sampling the contexts, the L-step recursion, the gradient and the update; "
         f"median of {REPEATS} runs after 1 warm-up, the methods (and the parts of a step) timed in turn so that "
         "load changes hit them alike; spread = (max − min)/median",
         f"adjoint, autograd and looped gradients on a shared batch agree to {gap:.1e} (relative, max entry)",
-        "machine shared with other agents' jobs (2 cores): absolute rates vary by up to ~3x with their load and are "
-        f"roughly 2x below a quiet machine at a load average of ~8 (this run: {os.getloadavg()[0]:.1f} at its end); "
-        "2-thread rates suffer most; the ratios are measured in the same run",
+        "machine shared with other agents' jobs (2 cores): absolute rates vary by up to ~3x with their load, "
+        "2-thread rates suffer most (a second thread often finds no free core); load average over the last 1, 5 and "
+        f"15 minutes at the end of this run: {', '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+        "the ratios are measured in the same run",
         f"yardsticks (1 thread): float64 GEMM {stick['gemm']:.1f} GFLOP/s (1024² product), copy "
         f"{stick['bandwidth']:.1f} GB/s (128 MB read + written), torch.randn {stick['normals64'] / 1e6:.0f} M float64 "
         f"/ {stick['normals32'] / 1e6:.0f} M float32 normals/s, one batched BLAS mat-vec with Σ̂ "
         f"{1e6 * stick['matvec']:.1f} µs per context over the whole batch, {1e6 * stick['matvec_chunked']:.1f} µs in "
         "chunks of 32 contexts",
         f"reading: the target of 20x is {verdict}: train() runs at {rates[fast, 1] / rates[baseline, 1]:.1f}x the "
-        f"1-thread loop on 1 thread and {rates[fast, 2] / rates[baseline, 1]:.1f}x on 2. 20x needs "
-        f"{loop_us / 20:.0f} µs per context; a step takes {per_context_us:.0f} µs per context on 1 thread (parts "
-        f"table, whose parts are timed in turn), of which sampling "
-        f"{sampling_us:.0f} µs ({100 * sampling_us / per_context_us:.0f}%; with free compute a step could not beat "
-        f"{loop_us / sampling_us:.1f}x): the {DIM * (DIM - 1) // 2} float64 normals "
-        f"below the Bartlett diagonal (the fewest an exact draw of Σ̂ needs) alone take {normals_us:.0f} µs at "
-        f"torch's {stick['normals64'] / 1e6:.0f} M/s (its float64 normal generator is scalar; float32 runs at "
-        f"{stick['normals32'] / 1e6:.0f} M/s); the rest is the chi-square draws and assembling F. The compiled "
-        f"recursions take {kernel_us:.0f} µs per context: {kernel_flops // 1000} kFLOP, i.e. "
-        f"{kernel_flops / kernel_us / 1e3:.1f} GFLOP/s ({100 * kernel_flops / kernel_us / 1e3 / stick['gemm']:.0f}% "
-        f"of the GEMM yardstick), F (32 KB) read once from memory and {kernel_cache_bytes // 1024} KB from cache. "
-        f"The torch adjoint takes {torch_us:.0f} µs ({sigma_us:.0f} µs forming Σ̂, "
-        f"{2 * DIM**3 / sigma_us / 1e3:.1f} GFLOP/s; then {2 * DEPTH} batched mat-vecs, one small BLAS call per "
-        f"context each: {1e6 * stick['matvec']:.1f} µs per context over the whole batch, "
-        f"{1e6 * stick['matvec_chunked']:.1f} µs in cache-sized chunks of 32; nothing batches across layers, each "
-        "needing the previous one's output). On 2 threads the next step's "
-        "contexts are drawn while a step computes, so a step costs about the larger of sampling and compute rather "
-        f"than their sum. The loop spends {loop_us:.0f} µs per context, mostly Python and autograd overhead.",
+        f"1-thread loop on 1 thread and {rates[fast, 2] / rates[baseline, 1]:.1f}x on 2 ({two:.0f} µs per context; "
+        f"20x needs {loop_us / 20:.0f}), against {rates[previous, 1] / rates[baseline, 1]:.1f}x and "
+        f"{rates[previous, 2] / rates[baseline, 1]:.1f}x for the previous train(). On 1 thread a step takes "
+        f"{step_us:.0f} µs per context (parts table, parts timed in turn): the draws {draws_us:.0f} µs "
+        f"({DIM + below} normals and {rank} chi-squares per context from numba's SFC64 Generator, against "
+        f"{torch_sampling_us:.0f} µs for torch's sampler and {numpy_us:.0f} µs for numpy's vectorised fallback) and "
+        f"the recursions {recursion_us:.0f} µs: {kernel_flops // 1000} kFLOP with F's zeros skipped, i.e. "
+        f"{kernel_flops / recursion_us / 1e3:.1f} GFLOP/s "
+        f"({100 * kernel_flops / recursion_us / 1e3 / stick['gemm']:.0f}"
+        "% of the GEMM yardstick; every product is a mat-vec, rows taken four at a time, so about 1.25 loads per "
+        "multiply-add, and nothing batches across layers since each layer needs the previous one's output); the "
+        f"rest ({step_us - kernel_us:.0f} µs) is the dΓ GEMM, Γ → Γ_eff and the update. The step is now bound by the "
+        f"recursions ({100 * recursion_us / step_us:.0f}%) and the normal draws ({100 * draws_us / step_us:.0f}%), "
+        "both per context and in cache, so it scales with cores: on 2 threads the chunks run in parallel "
+        f"({rates[fast, 2] / rates[fast, 1]:.2f}x the 1-thread rate in this run; near 2x needs two free cores, "
+        "see the load average). "
+        f"The loop spends {loop_us:.0f} µs per context, mostly Python and autograd overhead.",
     ]
     path = write_results("bench_bordelon_training", "Reduced-Γ training throughput: batched vs one context at a "
                          "time", facts, body)

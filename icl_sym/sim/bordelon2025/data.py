@@ -12,6 +12,10 @@ query. The task w is scaled so that E wᵀ Σ_c w = 1: the zero predictor scores
 
 The context covariance the model sees is the sampled Σ̂ = X Xᵀ/P, or the population covariance
 Σ_c (the P → ∞ limit, ``alpha = inf``).
+
+Training the reduced model on the CPU in float64 (ISO, FS at finite α) draws the law of the sufficient sampler
+from chunked numpy streams instead (:mod:`.streams`: the same F, w and noise drive, in law, drawn inside the
+compiled recursions); every other case, and evaluation, uses :func:`sample_contexts`.
 """
 
 from __future__ import annotations

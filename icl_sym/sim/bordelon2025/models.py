@@ -43,8 +43,9 @@ from torch import nn
 from icl_sym.core.compiled import numba_available
 from icl_sym.core.validation import ParameterError, check_int
 
-from .compiled import run_recursions
+from .compiled import run_recursions, stream_recursions
 from .data import ContextBatch
+from .streams import StreamBatch
 
 __all__ = ["ReducedGamma", "LinearTransformer", "SoftmaxTransformer", "reduced_errors", "reduced_adjoint",
            "INIT_SCALE"]
@@ -72,14 +73,23 @@ def reduced_errors(gammas: torch.Tensor, batch: ContextBatch) -> torch.Tensor:
 
 
 @torch.no_grad()
-def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch, *, tied: bool = False) -> tuple[torch.Tensor,
-                                                                                                  torch.Tensor]:
+def reduced_adjoint(gammas: torch.Tensor, batch: ContextBatch | StreamBatch, *, tied: bool = False
+                    ) -> tuple[torch.Tensor, torch.Tensor]:
     """The test errors f (B,) of :func:`reduced_errors` and the gradient of their mean, mean_b f_b, with respect
     to each layer's preconditioner ``gammas`` (L, D, D): shape (L, D, D), or (D, D) summed over the layers when
     ``tied`` (the gradient of a Γ shared by every layer). The adjoint recursion of the module docstring; compiled
     per context (:mod:`.compiled`, on as many threads as torch's) when numba is available for float64 sampled
-    contexts on the CPU, in batched torch otherwise."""
+    contexts on the CPU, in batched torch otherwise. A :class:`.streams.StreamBatch` is drawn inside the compiled
+    kernel, chunk by chunk on as many threads or ``batch.threads`` (:func:`.compiled.stream_recursions`), or without numba (or for
+    non-float64 Γ) drawn with numpy and run as a :class:`ContextBatch`."""
     depth, size = gammas.shape[0], batch.size
+    if isinstance(batch, StreamBatch):
+        if _stream_compiled_applies(gammas):
+            threads = torch.get_num_threads() if batch.threads is None else batch.threads
+            losses, drives, adjoints = (torch.from_numpy(a) for a in stream_recursions(
+                batch, gammas.numpy(), 2 / size, threads))
+            return losses, _layer_gradients(adjoints, drives, tied)
+        batch = batch.contexts()
     if _compiled_applies(gammas, batch):
         losses, drives, adjoints = (torch.from_numpy(a) for a in run_recursions(
             batch.X.numpy(), 1 / batch.context, batch.w.numpy(), _numpy(batch.noise_drive), gammas.numpy(),
@@ -120,6 +130,12 @@ def _numpy(t: torch.Tensor | None):
     return None if t is None else t.numpy()
 
 
+def _stream_compiled_applies(gammas: torch.Tensor) -> bool:
+    """Whether a :class:`.streams.StreamBatch` is drawn and run in compiled code: numba is there, Γ float64 on the
+    CPU."""
+    return numba_available() and gammas.dtype == torch.float64 and gammas.device.type == "cpu"
+
+
 def _compiled_applies(gammas: torch.Tensor, batch: ContextBatch) -> bool:
     """Whether :mod:`.compiled` runs the recursions: numba is there, the contexts are sampled (F or X), float64 on
     the CPU."""
@@ -149,11 +165,13 @@ class ReducedGamma(nn.Module):
         g = A.mT @ self.gamma @ A / self.width
         return g.expand(self.depth, self.dim, self.dim) if self.tied else g
 
-    def losses(self, batch: ContextBatch) -> torch.Tensor:
+    def losses(self, batch: ContextBatch | StreamBatch) -> torch.Tensor:
         """Test error e^{Lᵀ} Σ_c e^L of every context of ``batch`` (B,)."""
+        if isinstance(batch, StreamBatch):
+            batch = batch.contexts()
         return batch.test_error(reduced_errors(self.effective_gammas(), batch))
 
-    def mean_loss_backward(self, batch: ContextBatch, weight_decay: float = 0.0) -> torch.Tensor:
+    def mean_loss_backward(self, batch: ContextBatch | StreamBatch, weight_decay: float = 0.0) -> torch.Tensor:
         """The mean test error over ``batch``; adds to Γ's gradient that of the mean plus ``weight_decay`` × mean(Γ²)
         (what ``backward()`` of that objective would add), through :func:`reduced_adjoint`."""
         effective = self.effective_gammas()

@@ -26,12 +26,14 @@ from typing import Callable
 import torch
 from torch import nn
 
+from icl_sym.core.compiled import numba_available
 from icl_sym.core.validation import ParameterError, Range, check_array, check_choice, check_int
 from icl_sym.sim.devices import check_device
 from icl_sym.sim.sampling import draw_generator
 
 from .data import SETTINGS, DataSpec, make_spec, sample_contexts
 from .models import INIT_SCALE, LinearTransformer, ReducedGamma, SoftmaxTransformer
+from .streams import StreamBatch, stream_applies
 
 __all__ = ["MODELS", "TrainConfig", "TrainResult", "build_model", "learning_rate", "flow_time", "four_scalar_start",
            "train",
@@ -232,6 +234,14 @@ class _Batches:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _uses_streams(config: TrainConfig, spec: DataSpec) -> bool:
+    """Whether step s's contexts are the chunked numpy streams of (seed, s) (:mod:`.streams`, drawn inside the
+    compiled recursions with numba): the reduced model in float64 on the CPU, ISO or FS at finite α, fresh
+    contexts every step. Other runs draw from one torch generator (:func:`.data.sample_contexts`)."""
+    return (config.model == "reduced" and config.dtype == "float64" and torch.device(config.device).type == "cpu"
+            and not config.fixed_batch and stream_applies(spec))
+
+
 def _draws_ahead(config: TrainConfig) -> bool:
     """Whether the next batch is drawn while a step computes: on the CPU, when torch may use two threads or more (a
     run given one thread, e.g. one of many processes of a sweep, keeps to one)."""
@@ -245,8 +255,13 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
     ``checkpoint_every`` > 0 saves model, optimiser, generator state and history every that many steps
     (and at the end) to ``checkpoint``. ``stop_after`` ends the run after that many steps in total (an
     interruption, for tests); resuming then gives the same history as an uninterrupted run.
-    ``observer(step, model)`` is called before every step and after the last one. On the CPU with two torch
-    threads or more, each step's contexts are drawn while the previous step computes (same draws, same history).
+    ``observer(step, model)`` is called before every step and after the last one. The reduced model in float64 on
+    the CPU (ISO, FS at finite α) draws step s's contexts from the chunked streams of (seed, s) (:mod:`.streams`;
+    a resumed run needs only the step counter), inside the compiled recursions when numba is there, the chunks on
+    torch's thread count — the history does not depend on it (torch itself keeps to one thread until train()
+    returns, observer included). Other runs draw from one seeded torch generator. On
+    the CPU with two torch threads or more, contexts drawn outside the compiled step (torch's, or numpy's without
+    numba) are drawn for the next step while a step computes (same draws, same history).
     """
     spec = config.spec()
     model = build_model(config)
@@ -275,11 +290,21 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
         fixed = sample_contexts(spec, config.batch, generator=draw_generator(config.seed, 2, config.device),
                                 queries=queries, sampler=sampler)
 
+    streams = _uses_streams(config, spec)
+    # With numba the stream contexts are drawn inside the compiled step, on every thread: nothing to draw ahead.
+    # Without it they are drawn with numpy, which (like torch) can draw the next step while a step computes.
+    in_kernel = streams and numba_available()
+    threads = torch.get_num_threads()
+    next_steps = iter(range(len(history), end))
+
     def draw():
+        if streams:
+            batch = StreamBatch(spec, config.seed, next(next_steps), config.batch, threads=threads)
+            return batch if in_kernel else batch.contexts()
         return fixed if fixed is not None else sample_contexts(spec, config.batch, generator=generator,
                                                                queries=queries, sampler=sampler)
 
-    batches = _Batches(draw, generator, end - len(history), fixed is None and _draws_ahead(config))
+    batches = _Batches(draw, generator, end - len(history), fixed is None and not in_kernel and _draws_ahead(config))
 
     def save() -> None:
         if path is not None:
@@ -287,6 +312,11 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
                                "optimizer": optimizer.state_dict(), "generator": batches.state,
                                "history": history}, path)
 
+    if in_kernel:
+        # The chunks run on ``threads`` threads of their own; torch keeps to one for the rest of the step (small
+        # products), since after a parallel region torch's OpenMP threads spin for a while and would take the cores
+        # from the next step's chunks (measured on 2 cores: steps 2.5x slower). Restored at the end.
+        torch.set_num_threads(1)
     try:
         for step in range(len(history), end):
             if observer is not None:
@@ -311,6 +341,7 @@ def train(config: TrainConfig, *, checkpoint: str | Path | None = None, checkpoi
                 save()
     finally:
         batches.close()
+        torch.set_num_threads(threads)
     if observer is not None:
         observer(len(history), model)
     if path is not None and checkpoint_every:

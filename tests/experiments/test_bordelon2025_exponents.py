@@ -133,12 +133,13 @@ def test_time_exponent_agrees_with_the_discrete_descent_not_the_flow():
 
 @pytest.mark.slow
 def test_depth_exponent_agrees_with_the_discrete_descent_and_rejects_nu_beta():
-    """L ∈ {1, 2} at D = 16: the small-noise interval holds the slope of gradient descent on Result 6's landscape
-    (its floors), the plain interval at batch B does not (the frozen noise), and −νβ lies far outside."""
-    row = depth_exponent(SEEDS, runs=DEPTH_RUNS[:2], workers=1)
+    """L ∈ {1, 2} at D = 16 (the protocol's batches, 300 steps): the small-noise interval holds the slope of gradient
+    descent on Result 6's landscape with the same schedule, and −νβ lies far outside."""
+    runs = tuple((L, lr, 300, batch) for L, lr, _, batch in DEPTH_RUNS[:2])
+    row = depth_exponent(SEEDS, runs=runs, workers=1)
     assert row.agrees, (row.simulated, row.finite_dim)
-    assert not row.plain.covers(row.finite_dim), (row.plain, row.finite_dim)
     assert row.rejects_wrong and row.wrong == pytest.approx(-NU * BETA) and row.distance(row.wrong) > 0.3
+    assert row.simulated.high - row.simulated.low < 0.002
     # Mutation: the floor of a wrong source exponent (β = 0.8) over the same depths lies outside the interval.
     s = power_law_spectrum(16, NU, 0.8)
     floors = [rrs_depth_floor(L, s.eigenvalues, s.weights).loss for L in (1, 2)]
@@ -157,5 +158,5 @@ def test_width_exponent_agrees_with_the_discrete_descent():
 
 def test_protocol_constants_are_the_documented_ones():
     assert (exponents.NU, exponents.BETA, exponents.WRONG_BETA, exponents.BATCH_RATIO) == (1.5, 1.0, 0.5, 2)
-    assert [run[0] for run in exponents.DEPTH_RUNS] == [1, 2, 3, 4]
+    assert [run[0] for run in exponents.DEPTH_RUNS] == [1, 2, 4]
     assert not hasattr(exponents, "SLOPE_ALLOWANCE")

@@ -93,7 +93,7 @@ def test_comparison_verdicts_and_table_use_the_plain_interval():
     text = exponents_markdown([good, bad], "cmd", "2026-01-01", 3.0, rows)
     lines = [line for line in text.splitlines() if line.startswith("| depth")]
     assert "agrees, wrong law rejected" in lines[0] and "DISAGREES, wrong law NOT rejected" in lines[1]
-    assert "-1.1500 [-1.2000, -1.1000]" in lines[0] and "`cmd`" in text and "allowance" not in text
+    assert "-1.15000 [-1.20000, -1.10000]" in lines[0] and "`cmd`" in text and "allowance" not in text
     assert [line.split(" | ")[0] for line in text.splitlines() if line.startswith("| 16 ") or
             line.startswith("| 64 ")] == ["| 16", "| 64"]
 

@@ -460,8 +460,8 @@ def exponents_markdown(rows: list[ExponentComparison], command: str, date: str, 
         equivalent = "—" if r.deterministic is None else f"{r.deterministic:.3f}"
         verdict = ("agrees" if r.agrees else "DISAGREES") + (", wrong law rejected" if r.rejects_wrong
                                                              else ", wrong law NOT rejected")
-        lines.append(f"| {r.resource} | {r.law} | {sizes} | {fit.slope:.4f} [{fit.low:.4f}, {fit.high:.4f}] | "
-                     f"{plain.slope:.4f} [{plain.low:.4f}, {plain.high:.4f}] | {r.finite_dim:.4f} | {r.flow:.4f} | "
+        lines.append(f"| {r.resource} | {r.law} | {sizes} | {fit.slope:.5f} [{fit.low:.5f}, {fit.high:.5f}] | "
+                     f"{plain.slope:.5f} [{plain.low:.5f}, {plain.high:.5f}] | {r.finite_dim:.5f} | {r.flow:.5f} | "
                      f"{equivalent} | {r.asymptotic:.3f} | {r.distance(r.asymptotic):.3f} | "
                      f"{r.wrong_law} ({r.wrong:.3f}) | {verdict} |")
     lines += ["", "Protocols:", ""]

@@ -435,6 +435,22 @@ class _MathMLPrinter(MathMLPresentationPrinter):
             return self._print(sp.Mul(*factors))
         return super()._print_MatMul(sp.MatMul(*factors))
 
+    def _print_Relational(self, expr):
+        # SymPy writes text nodes unescaped (so that entities pass through): < and > must be entities here.
+        op = {"<": "&lt;", ">": "&gt;", "<=": "&#8804;", ">=": "&#8805;"}.get(expr.rel_op, expr.rel_op)
+        return self._element("mrow", None, self._print(expr.lhs), self._element("mo", op), self._print(expr.rhs))
+
+    def _print_Piecewise(self, expr):
+        # A brace and one row per case, as the LaTeX printer's cases environment (SymPy prints "piecewise(...)").
+        table = self._element("mtable")
+        table.setAttribute("columnalign", "left")
+        for value, condition in expr.args:
+            case = self._element("mtext", "otherwise") if condition == sp.true else self._element(
+                "mrow", None, self._element("mtext", "for\u00a0"), self._print(condition))
+            table.appendChild(self._element("mtr", None, self._element("mtd", None, self._print(value)),
+                                            self._element("mtd", None, case)))
+        return self._element("mrow", None, self._element("mo", "{"), table)
+
 
 def mathml_relations(*rows: tuple) -> str:
     """A MathML document of one relation ``(lhs, op, rhs)`` per row (a table when there are several).

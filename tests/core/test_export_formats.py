@@ -315,3 +315,14 @@ def test_c_export_of_a_sum_with_a_parameter_bound_compiles_as_iso_c_and_matches(
     np.testing.assert_allclose(out[:3], expected, rtol=0, atol=1e-14)
     assert out[0] == pytest.approx(29 / 243, rel=1e-14)  # 1 - (alpha c*) sum: exact at alpha = 2, L = 3
     assert math.isnan(out[3])  # L = 2.5 is no depth
+
+
+def test_mathml_piecewise_is_cases_with_escaped_relations():
+    """A Piecewise prints as a brace over one row per case; < and > are entities (SymPy leaves them raw)."""
+    x = sp.Symbol("x", positive=True)
+    root = ET.fromstring(mathml_relations((sp.Symbol("a"), "=", sp.Piecewise((x, x < 1), (2 * x, x > 3), (1, True)))))
+    texts = _mathml_texts(root)
+    assert "{" in texts and "<" in texts and ">" in texts and "otherwise" in texts
+    assert "piecewise" not in texts
+    rows = list(root.iter(MATHML + "mtr"))
+    assert len(rows) == 3 and all(len(list(row)) == 2 for row in rows)

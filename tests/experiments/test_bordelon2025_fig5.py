@@ -18,7 +18,7 @@ from icl_sym.sim.bordelon2025 import TrainConfig, flow_time
 from icl_sym.sim.bordelon2025.width_landscape import ProjectedLandscape
 from icl_sym.theories.bordelon2025.bottlenecks import width_floor
 from icl_sym.theories.bordelon2025.floor_monte_carlo import projection_floor_mc
-from icl_sym.theories.bordelon2025.compute_optimal import FRONTIER_EXPONENT
+from icl_sym.theories.bordelon2025.compute_optimal import PRINTED_FRONTIER_EXPONENT, frontier_exponent
 from icl_sym.theories.bordelon2025.rotated_structure import rrs_depth_floor, rrs_gamma, rrs_loss
 from icl_sym.theories.bordelon2025.source_capacity import beta, nu, power_law_spectrum
 
@@ -35,9 +35,13 @@ def test_joint_depth_is_the_papers_schedule():
 
 
 def test_frontier_exponent_is_result_8s_symbolically():
-    value = FRONTIER_EXPONENT.subs({nu: sp.Rational(5, 4), beta: 1})
+    value = PRINTED_FRONTIER_EXPONENT.subs({nu: sp.Rational(5, 4), beta: 1})
     assert sp.simplify(value + sp.Rational(5, 28)) == 0  # νβ/((3+β)ν+2) = (5/4)/7 ≈ 0.179
-    assert sp.simplify(FRONTIER_EXPONENT + nu * beta / ((3 + beta) * nu + 2)) == 0
+    assert sp.simplify(PRINTED_FRONTIER_EXPONENT + nu * beta / ((3 + beta) * nu + 2)) == 0
+    # Fig. 5 draws β = 1, where the corrected width exponent ν·min(β, 1) is Result 8's νβ: the same float as the
+    # printed closed form gave before the correction (ERR-14)
+    assert {FIG5[mode]["c"]["beta"] for mode in FIG5} == {1.0}
+    assert frontier_exponent(NU, 1.0) == float(PRINTED_FRONTIER_EXPONENT.subs({nu: NU, beta: 1.0}))
 
 
 def test_full_width_landscape_is_result_6_for_every_draw():

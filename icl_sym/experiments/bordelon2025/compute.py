@@ -5,7 +5,8 @@ covariance, P = ∞), trained from Γ = 0 by online SGD at a constant rate η:
 
 (a) fixed L = 1, scaling the width N: the curves stop at the depth bottleneck, the L = 1 floor;
 (b) fixed N, scaling the depth L: the curves stop at the width bottleneck, the L → ∞ floor at width N;
-(c) N and L together with L = ⌊(N/4)^ν⌋, against the reference C^{−νβ/((3+β)ν+2)} (Result 8);
+(c) N and L together with L = ⌊(N/4)^ν⌋, against the reference C^{−νβ/((3+β)ν+2)} (Result 8; β = 1 here, where
+    the width exponent ν·min(β, 1) of erratum ERR-14 is the printed νβ);
 (d) the compute-optimal frontier: the lower envelope over shapes (N, L) of the loss at compute C.
 
 Compute is the paper's: C = T N² L with T the number of SGD steps (one step costs ∝ N²L per context; P = ∞, so
@@ -162,10 +163,8 @@ def _flat(label: str, x: np.ndarray, value: float) -> Curve:
 def fig5(mode: str) -> FigureData:
     """Fig. 5 (a)-(c) and the compute-optimal frontier (d); see the module docstring for what is theory."""
     from icl_sym.theories.bordelon2025.bottlenecks import width_floor
-    from icl_sym.theories.bordelon2025.compute_optimal import FRONTIER_EXPONENT
+    from icl_sym.theories.bordelon2025.compute_optimal import frontier_exponent
     from icl_sym.theories.bordelon2025.rotated_structure import rrs_depth_floor
-    from icl_sym.theories.bordelon2025.source_capacity import beta as beta_symbol
-    from icl_sym.theories.bordelon2025.source_capacity import nu as nu_symbol
     from icl_sym.theories.bordelon2025.source_capacity import power_law_spectrum
 
     runs, n = FIG5[mode], _POINTS[mode]
@@ -200,7 +199,7 @@ def fig5(mode: str) -> FigureData:
     panel_c = panel("c", f"(c) L = ⌊(N/4)^ν⌋ (D = {c['dim']}, β = {c['beta']:g}, ν = {NU:g})", "below")
     for width in c["widths"]:
         _shape_curve(panel_c, f"N = {width}, L = {joint_depth(width)}", c, width, joint_depth(width), n)
-    exponent = float(-FRONTIER_EXPONENT.subs({nu_symbol: NU, beta_symbol: c["beta"]}))
+    exponent = -frontier_exponent(NU, c["beta"])  # Result 8 (width exponent ν·min(β, 1), ERR-14); β = 1 here
     grid = np.geomspace(min(cv.x.min() for cv in panel_c.curves), max(cv.x.max() for cv in panel_c.curves), n)
     envelope = lower_envelope(grid, [(cv.x, cv.y) for cv in panel_c.curves])
     panel_c.curves.append(Curve(f"(ref) C^-{exponent:.3g} (Result 8)", grid,

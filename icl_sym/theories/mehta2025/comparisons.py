@@ -73,12 +73,13 @@ def data_curve(tau, error=lu2024.e_icl) -> float:
 
 
 def _bordelon_exponents() -> tuple[sp.Basic, sp.Basic]:
-    """Bordelon et al.'s optimal width and depth exponents in compute (their checked derivation)."""
+    """Bordelon et al.'s optimal width and depth exponents in compute (their checked derivation), Result 8 as
+    printed: width exponent νβ, right for β <= 1 (β = 1 here; beyond, erratum ERR-14 of bordelon2025)."""
     derivation = bordelon2025.THEORY.get_derivation("bordelon2025.compute_optimal")
-    theirs = derivation.step("optimal depth exponent").rhs
+    theirs = derivation.step("Result 8 as printed: optimal depth exponent").rhs
     their_nu = next(s for s in theirs.free_symbols if s.name == "nu")
     subs = {their_nu: nu, **{s: sp.Symbol(s.name, positive=True) for s in theirs.free_symbols if s.name != "nu"}}
-    return derivation.step("optimal width exponent").rhs.subs(subs), theirs.subs(subs)
+    return derivation.step("Result 8 as printed: optimal width exponent").rhs.subs(subs), theirs.subs(subs)
 
 
 def shape_depth_exponent() -> sp.Basic:

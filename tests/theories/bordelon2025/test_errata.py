@@ -8,6 +8,8 @@ import sympy as sp
 import icl_sym.theories  # noqa: F401
 from icl_sym.core.refutation import Refutes
 from icl_sym.core.registry import REGISTRY
+from icl_sym.theories.bordelon2025 import compute_optimal as co
+from icl_sym.theories.bordelon2025 import errata as errata_module
 from icl_sym.theories.bordelon2025 import fixed_structure as fs
 from icl_sym.core.theory import Erratum
 from icl_sym.theories.bordelon2025.errata import LEDGER
@@ -43,7 +45,7 @@ def test_corrected_steps_state_printed_and_corrected(derivation):
 def test_every_erratum_with_a_definite_printed_formula_is_refuted(derivation):
     refuting = {e.id for e in LEDGER for s in e.checks
                 if isinstance(derivation.step(s).check, Refutes) or getattr(derivation.step(s).check, "reject", False)}
-    assert {"ERR-2", "ERR-3", "ERR-4", "ERR-5", "ERR-GF", "ERR-7", "ERR-10"} <= refuting
+    assert {"ERR-2", "ERR-3", "ERR-4", "ERR-5", "ERR-GF", "ERR-7", "ERR-10", "ERR-14"} <= refuting
 
 
 @pytest.mark.parametrize("step, swap", [
@@ -55,6 +57,10 @@ def test_every_erratum_with_a_definite_printed_formula_is_refuted(derivation):
     ("ERR-3: printed one-step optimum", lambda a: 1 / (1 + a)),
     ("ERR-5: fit rejects the printed exponent", lambda a: fs.TIME_EXPONENT),
     ("ERR-5: printed crossover power", lambda a: sp.Symbol("k", positive=True) ** (-fs.nu * fs.beta - 2 * fs.nu - 1)),
+    ("ERR-14: frontier exponent for β > 1", lambda a: co.PRINTED_FRONTIER_EXPONENT),
+    ("ERR-14: L ∝ N^{ν/β} for β > 1", lambda a: fs.nu),
+    ("ERR-14: printed frontier exponent for β > 1", lambda a: co.FRONTIER_EXPONENT.subs(co.a_N, fs.nu)),
+    ("ERR-14: printed L ∝ N^ν for β > 1", lambda a: fs.nu / fs.beta),
 ])
 def test_swapped_statements_fail(derivation, step, swap):
     alpha = sp.Symbol("alpha", positive=True)
@@ -80,3 +86,15 @@ def test_floor_checks_bite(derivation, corrected, printed):
     assert not swapped.step(corrected).verify().passed
     aimed = derivation.with_step(printed, check=Refutes(dataclasses.replace(bad, function=good.function)))
     assert not aimed.step(printed).verify().passed
+
+
+def test_err14_brute_force_bites(derivation, monkeypatch):
+    """ERR-14: minimising the printed law (width exponent νβ at β > 1) instead breaks the corrected fits."""
+    real = co.scaling_exponents
+    monkeypatch.setattr(co, "scaling_exponents", lambda n, b: dataclasses.replace(real(n, b), width=n * b))
+    errata_module._brute_force_frontier.cache_clear()
+    try:
+        assert not derivation.step("ERR-14: frontier exponent for β > 1").verify().passed
+        assert not derivation.step("ERR-14: L ∝ N^{ν/β} for β > 1").verify().passed
+    finally:
+        errata_module._brute_force_frontier.cache_clear()

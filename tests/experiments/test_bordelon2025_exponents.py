@@ -107,13 +107,18 @@ def test_finite_dim_slopes_converge_to_the_asymptotic_exponents():
     target = asymptotic_slopes()
     assert target == pytest.approx({"time": -1 / 3, "depth": -1.0, "width": -1.5, "context": -1.5})
     distance = {n: [abs(r.slopes[n] - target[n]) for r in rows] for n in target}
-    for name in ("time", "width", "context"):
-        assert all(np.diff(distance[name]) < 0), (name, distance[name])
+    assert all(np.diff(distance["time"]) < 0), distance["time"]
     assert all(np.diff(distance["depth"][1:]) < 0), distance["depth"]
     assert distance["time"][-1] < 0.003 and distance["depth"][-1] < 0.03
-    assert distance["width"][-1] < 0.05 and distance["context"][-1] < 0.05
+    # β = 1 is the width floor's saturation threshold (ERR-13): the floor falls as N^{-ν} ln N, whose local slope at
+    # the window's centre N = √D is −ν + 2/ln D; the slopes approach that, and so −νβ only like 1/ln D.
+    log_law = [abs(r.slopes["width"] - (-NU + 2 / np.log(r.dim))) for r in rows]
+    assert all(np.diff(log_law) < 0) and log_law[-1] < 0.03, log_law
+    assert all(np.diff(distance["width"][1:]) < 0), distance["width"]
+    # the context floor (β < 2: no saturation) overshoots −νβ slightly at these sizes, then stays within 0.02
+    assert max(distance["context"][2:]) < 0.02 < distance["context"][0], distance["context"]
     # the laws are told apart: the depth slopes do not approach the width law, nor the width slopes the depth law
-    assert abs(rows[-1].slopes["depth"] + NU * BETA) > 0.4 and abs(rows[-1].slopes["width"] + BETA) > 0.4
+    assert abs(rows[-1].slopes["depth"] + NU * BETA) > 0.4 and abs(rows[-1].slopes["width"] + BETA) > 0.25
     # Mutation: at source exponent β/2 the same slopes converge elsewhere (−β/2 for depth), far from −β.
     wrong = asymptotic_convergence((1024, 4096), beta=BETA / 2)
     assert abs(wrong[-1].slopes["depth"] + BETA) > 0.4 and abs(wrong[-1].slopes["depth"] + BETA / 2) < 0.05

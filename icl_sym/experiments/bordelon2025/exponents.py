@@ -419,7 +419,9 @@ def _convergence_markdown(rows: list[ConvergenceRow]) -> list[str]:
         "(time: Result 6's flow at L = ∞ over γ ∈ [D^{ν/2}/4, 4D^{ν/2}]; depth: Result 6's minimum over γ at "
         "L ∈ [D^{ν/2}/8, D^{ν/2}/2]; width and context: the App. F.4 floors `width_floor`, `context_floor` at "
         "N, P ∈ [√D/2, 2√D]), and in brackets its distance to the asymptotic slope "
-        + ", ".join(f"{n} {asymptotic[n]:.4g}" for n in names) + ".",
+        + ", ".join(f"{n} {asymptotic[n]:.4g}" for n in names) + ". At β = 1 the width floor sits at its saturation "
+        "threshold (erratum ERR-13) and falls as N^{-ν} ln N: its local slope at N = √D is −ν + 2/ln D, so the width "
+        "column approaches −νβ only like 1/ln D.",
         "",
         "| D | " + " | ".join(names) + " | windows (t; L; N, P) |",
         "|---|" + "---|" * (len(names) + 1),

@@ -41,7 +41,9 @@ class MonteCarloFloor:
     draws: int
 
 
-def _setup(name: str, rank, eigenvalues, weights, draws, seed):
+def _monte_carlo(name: str, rank, eigenvalues, weights, draws, seed, floor_of_span) -> MonteCarloFloor:
+    """Mean and standard error of ``floor_of_span(U, λ, ω)`` over ``draws`` bases U (D × ``rank``) of span(Λ^{1/2}G),
+    G a standard Gaussian matrix; draw j from the j-th child of SeedSequence(``seed``)."""
     spectrum = check_spectrum(eigenvalues, weights)
     dim = spectrum.dim
     n = check_int(name, rank, 1)
@@ -49,18 +51,26 @@ def _setup(name: str, rank, eigenvalues, weights, draws, seed):
         raise ParameterError(name, f"an integer in [1, {dim - 1}] (below the dimension D = {dim})", rank)
     draws = check_int("draws", draws, 2)
     children = np.random.SeedSequence(check_int("seed", seed, 0)).spawn(draws)
-    return spectrum, n, [np.random.default_rng(child) for child in children]
-
-
-def _summary(values: list[float]) -> MonteCarloFloor:
+    lam, omega = spectrum.eigenvalues, spectrum.weights
+    sqrt_lam = np.sqrt(lam)
+    values = []
+    with threadpool_limits(limits=1, user_api="blas"):
+        for child in children:
+            gaussian = np.random.default_rng(child).standard_normal((dim, n))
+            basis, _ = np.linalg.qr(sqrt_lam[:, None] * gaussian)
+            values.append(float(floor_of_span(basis, lam, omega)))
     v = np.asarray(values)
     return MonteCarloFloor(float(v.mean()), float(v.std(ddof=1) / math.sqrt(len(v))), len(v))
 
 
-def _span(sqrt_lam: np.ndarray, rank: int, rng: np.random.Generator) -> np.ndarray:
-    """An orthonormal basis (D, rank) of span(Λ^{1/2} G), G a D × rank standard Gaussian matrix."""
-    basis, _ = np.linalg.qr(sqrt_lam[:, None] * rng.standard_normal((len(sqrt_lam), rank)))
-    return basis
+def _projection_error(basis: np.ndarray, lam: np.ndarray, omega: np.ndarray) -> float:
+    return omega @ (lam * (1 - np.sum(basis**2, axis=1)))
+
+
+def _ridgeless_bias(basis: np.ndarray, lam: np.ndarray, omega: np.ndarray) -> float:
+    # [(I − Π)Λ(I − Π)]_kk = λ_k (1 − 2Π_kk) + [U (UᵀΛU) Uᵀ]_kk with Π = UUᵀ: O(DP²), never a D × D matrix
+    inner = basis.T @ (lam[:, None] * basis)
+    return omega @ (lam * (1 - 2 * np.sum(basis**2, axis=1)) + np.sum((basis @ inner) * basis, axis=1))
 
 
 def projection_floor_mc(width, eigenvalues, weights, *, draws: int = 64, seed: int = 0) -> MonteCarloFloor:
@@ -68,15 +78,7 @@ def projection_floor_mc(width, eigenvalues, weights, *, draws: int = 64, seed: i
 
     ``width`` N in [1, D − 1]; ``draws`` ≥ 2 projections.
     """
-    spectrum, n, rngs = _setup("width", width, eigenvalues, weights, draws, seed)
-    lam, omega = spectrum.eigenvalues, spectrum.weights
-    sqrt_lam = np.sqrt(lam)
-    values = []
-    with threadpool_limits(limits=1, user_api="blas"):
-        for rng in rngs:
-            basis = _span(sqrt_lam, n, rng)
-            values.append(float(np.sum(omega * lam * (1 - np.sum(basis**2, axis=1)))))
-    return _summary(values)
+    return _monte_carlo("width", width, eigenvalues, weights, draws, seed, _projection_error)
 
 
 def interpolation_floor_mc(context, eigenvalues, weights, *, draws: int = 64, seed: int = 0) -> MonteCarloFloor:
@@ -84,15 +86,4 @@ def interpolation_floor_mc(context, eigenvalues, weights, *, draws: int = 64, se
 
     ``context`` P in [1, D − 1]; ``draws`` ≥ 2 contexts.
     """
-    spectrum, p, rngs = _setup("context", context, eigenvalues, weights, draws, seed)
-    lam, omega = spectrum.eigenvalues, spectrum.weights
-    sqrt_lam = np.sqrt(lam)
-    values = []
-    with threadpool_limits(limits=1, user_api="blas"):
-        for rng in rngs:
-            basis = _span(sqrt_lam, p, rng)  # Π = UUᵀ
-            # [(I − Π)Λ(I − Π)]_kk = λ_k (1 − 2Π_kk) + [U (UᵀΛU) Uᵀ]_kk: O(DP²), never a D × D matrix
-            inner = basis.T @ (lam[:, None] * basis)
-            diagonal = lam * (1 - 2 * np.sum(basis**2, axis=1)) + np.sum((basis @ inner) * basis, axis=1)
-            values.append(float(omega @ diagonal))
-    return _summary(values)
+    return _monte_carlo("context", context, eigenvalues, weights, draws, seed, _ridgeless_bias)
